@@ -1,0 +1,7 @@
+/** Lambda's payload limits (spec 2.2, 2.3, 5.1, 6.5). */
+export const MAX_SYNC_REQUEST_BYTES = 6_291_456;
+export const MAX_ASYNC_REQUEST_BYTES = 1_048_576;
+/** What the runtime may post to /response: 6 MiB + 100 bytes. */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+export const MAX_CLIENT_CONTEXT_BYTES = 3_583;

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { invokeRoutes, newInvokeRouter } from './api/invokeApi';
+import { newRuntimeRouter, runtimeRoutes } from './api/runtimeApi';
+import type { Router } from './api/router';
+import { unpackAll, UnpackError } from './archive/unpack';
+import { ConfigError, loadConfig, type Config } from './config';
+import { Environment } from './lifecycle/environment';
+import { InvokeQueue } from './lifecycle/invokeQueue';
+import { createLogger, type Logger } from './logger';
+import { resolveRuntimeCommand } from './sandbox/bootstrap';
+import { processTreeMemoryMb } from './sandbox/memory';
+import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
+import { EventStream } from './telemetry/events';
+import { LogStream } from './telemetry/logStream';
+
+/** How long a shutdown waits for the invocation in flight before stopping the runtime under it. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+function fail(message: string): never {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  process.exit(1);
+}
+
+function listen(server: Server, host: string, port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen for the ${what} on ${host}:${port}: ${error.code ?? error.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function serve(router: Router, log: Logger): Server {
+  const server = createServer((req, res) => {
+    Promise.resolve(router.dispatch(req, res)).catch((error: unknown) => {
+      log.error(`request ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errorType: 'ServiceException', errorMessage: 'Internal error in the execution environment' }) + '\n');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function unpack(config: Config, log: Logger): Promise<void> {
+  if (config.functionZip === undefined && config.layers.length === 0) return;
+  try {
+    const report = await unpackAll({ functionZip: config.functionZip, layers: config.layers, taskRoot: config.taskRoot, optDir: config.optDir });
+    log.info(`unpacked ${report.files} files, ${report.totalBytes} bytes in ${report.durationMs.toFixed(0)} ms`);
+  } catch (error) {
+    if (error instanceof UnpackError) fail(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`lambda-sandbox: ${error.message}`);
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  process.on('uncaughtException', (error) => log.error(`unexpected error (the init keeps running): ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
+
+  await unpack(config, log);
+
+  const events = new EventStream();
+  const logStream = new LogStream(events, config.logFormat, (text) => process.stdout.write(text));
+  for (const name of overriddenReserved(config, runtimeEnvironment(config))) {
+    log.warn(`${name} is reserved by Lambda; the function sees Lambda's value, not the one given`);
+  }
+  const environment = new Environment({
+    config,
+    events,
+    log,
+    instanceId: randomUUID(),
+    resolveRuntime: () => resolveRuntimeCommand(config),
+    sampleMemoryMb: (session) => processTreeMemoryMb(session.process.pid),
+  });
+  const queue = new InvokeQueue(config.maxQueuedInvokes);
+  const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
+
+  const runtimeServer = serve(runtimeRoutes(environment, newRuntimeRouter()), log);
+  const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, log, status: () => state.status }, newInvokeRouter()), log);
+  try {
+    await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
+    await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');
+  } catch (error) {
+    fail(`lambda-sandbox: ${(error as Error).message}`);
+  }
+  log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (state.status === 'shutting-down') return;
+    state.status = 'shutting-down';
+    log.info(`${signal} received: shutting down`);
+    queue.refuseWaiting();
+    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
+    await environment.shutdown();
+    invokeServer.closeAllConnections();
+    runtimeServer.closeAllConnections();
+    invokeServer.close();
+    runtimeServer.close();
+    logStream.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const ok = await environment.initialize();
+  if (!ok) log.warn('init failed; the next invoke will initialise again (suppressed init)');
+  if (state.status === 'shutting-down') return;
+  state.status = 'ready';
+  queue.start();
+}
+
+main().catch((error: unknown) => fail(`lambda-sandbox: unexpected failure at start: ${(error as Error).stack ?? String(error)}`));

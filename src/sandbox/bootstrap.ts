@@ -1,0 +1,70 @@
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '../config';
+
+export interface RuntimeCommand {
+  command: string;
+  args: string[];
+  /** Where the command came from, for the init's own log. */
+  source: string;
+  /** Set when the runtime is our built-in Node.js runtime (it gets AWS_EXECUTION_ENV like a managed runtime). */
+  managedRuntime?: string;
+}
+
+/** Why no runtime can be started; becomes a Runtime.InvalidEntrypoint init error. */
+export class EntrypointError extends Error {
+  readonly errorType = 'Runtime.InvalidEntrypoint';
+}
+
+/** The built-in Node.js runtime shipped with the init (issue 5). */
+export const BUILTIN_NODEJS_BOOTSTRAP = path.resolve(__dirname, '../runtimes/nodejs/bootstrap.js');
+
+async function executable(file: string): Promise<'yes' | 'missing' | 'not-executable'> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return 'not-executable';
+    await fs.access(file, constants.X_OK);
+    return 'yes';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-executable';
+  }
+}
+
+/**
+ * Spec 6.4: the command line (RIE style), else `bootstrap` in the task root, in /opt, in the runtime dir, else the
+ * built-in Node.js runtime when a handler is set. `AWS_LAMBDA_EXEC_WRAPPER` is put in front of whatever was found.
+ */
+export async function resolveRuntimeCommand(config: Config, nodejsBootstrap = BUILTIN_NODEJS_BOOTSTRAP): Promise<RuntimeCommand> {
+  const found = await findCommand(config, nodejsBootstrap);
+  if (config.execWrapper === undefined) return found;
+  const wrapper = await executable(config.execWrapper);
+  if (wrapper !== 'yes') {
+    throw new EntrypointError(`AWS_LAMBDA_EXEC_WRAPPER ${config.execWrapper}: ${wrapper === 'missing' ? 'no such file or directory' : 'permission denied'}`);
+  }
+  return { ...found, command: config.execWrapper, args: [found.command, ...found.args], source: `${found.source} via ${config.execWrapper}` };
+}
+
+async function findCommand(config: Config, nodejsBootstrap: string): Promise<RuntimeCommand> {
+  if (config.command.length > 0) {
+    const [command, ...args] = config.command;
+    return { command, args, source: 'command line' };
+  }
+  const candidates = [config.taskRoot, config.optDir, config.runtimeDir].map((dir) => path.join(dir, 'bootstrap'));
+  for (const candidate of candidates) {
+    const state = await executable(candidate);
+    if (state === 'yes') return { command: candidate, args: [], source: candidate };
+    if (state === 'not-executable') throw new EntrypointError(`fork/exec ${candidate}: permission denied`);
+  }
+  if (config.handler !== undefined && (await executable(nodejsBootstrap)) !== 'missing') {
+    return {
+      command: process.execPath,
+      args: [nodejsBootstrap],
+      source: 'built-in Node.js runtime',
+      managedRuntime: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    };
+  }
+  throw new EntrypointError(
+    `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]` +
+      (config.handler === undefined ? ' and no handler is set for the built-in Node.js runtime' : ''),
+  );
+}

@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+
+/** Shapes follow the Telemetry API schema (spec 4.3); one object per platform event, emitted exactly once. */
+export type Status = 'success' | 'error' | 'failure' | 'timeout';
+export type Phase = 'init' | 'invoke';
+
+export interface Span {
+  name: string;
+  start: string;
+  durationMs: number;
+}
+
+export interface TraceContext {
+  spanId?: string;
+  type: 'X-Amzn-Trace-Id';
+  value: string;
+}
+
+export interface InitStartRecord {
+  initializationType: string;
+  phase: Phase;
+  runtimeVersion: string;
+  runtimeVersionArn: string;
+  functionName: string;
+  functionVersion: string;
+  instanceId: string;
+  instanceMaxMemory: number;
+}
+
+export interface InitDoneRecord {
+  initializationType: string;
+  phase: Phase;
+  status: Status;
+  errorType?: string;
+}
+
+export interface InitReportRecord extends InitDoneRecord {
+  metrics: { durationMs: number };
+}
+
+export interface StartRecord {
+  requestId: string;
+  version: string;
+  tracing?: TraceContext;
+}
+
+export interface RuntimeDoneRecord {
+  requestId: string;
+  status: Status;
+  errorType?: string;
+  metrics: { durationMs: number; producedBytes: number };
+  spans: Span[];
+  tracing?: TraceContext;
+}
+
+export interface ReportMetrics {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+}
+
+export interface ReportRecord {
+  requestId: string;
+  status: Status;
+  errorType?: string;
+  metrics: ReportMetrics;
+  spans?: Span[];
+  tracing?: TraceContext;
+}
+
+export type PlatformEvent =
+  | { type: 'platform.initStart'; time: string; record: InitStartRecord }
+  | { type: 'platform.initRuntimeDone'; time: string; record: InitDoneRecord }
+  | { type: 'platform.initReport'; time: string; record: InitReportRecord }
+  | { type: 'platform.start'; time: string; record: StartRecord }
+  | { type: 'platform.runtimeDone'; time: string; record: RuntimeDoneRecord }
+  /** Not a Telemetry API type: the Logs API's `platform.end`, which is also what prints the END line. */
+  | { type: 'platform.end'; time: string; record: { requestId: string } }
+  | { type: 'platform.report'; time: string; record: ReportRecord }
+  | { type: 'function'; time: string; record: string }
+  | { type: 'extension'; time: string; record: string; name: string };
+
+export type PlatformEventType = PlatformEvent['type'];
+type EventOf<T extends PlatformEventType> = Extract<PlatformEvent, { type: T }>;
+
+/** The one stream of platform events: log lines, the Tail buffer and telemetry subscribers all consume it. */
+export class EventStream {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<T extends PlatformEventType>(type: T, record: EventOf<T>['record'], extra?: Omit<EventOf<T>, 'type' | 'time' | 'record'>): void {
+    const event = { ...extra, type, time: new Date().toISOString(), record } as PlatformEvent;
+    this.emitter.emit('event', event);
+  }
+
+  subscribe(listener: (event: PlatformEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}
+
+/** `status`, plus `errorType` where the schema has one: for `error` and `failure`, not for `timeout` or `success`. */
+export function statusFields(status: Status, errorType: string | undefined): { status: Status; errorType?: string } {
+  return status === 'error' || status === 'failure' ? { status, ...(errorType ? { errorType } : {}) } : { status };
+}

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { INIT_MAIN } from './paths';
+
+export interface SandboxOptions {
+  /** Files to copy into the task root: path in task root → source path (copied with its mode). */
+  taskFiles?: Record<string, string>;
+  env?: Record<string, string>;
+  args?: string[];
+  /** Wait for /healthz 200 before returning (default true). */
+  waitReady?: boolean;
+}
+
+export interface InvokeResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  json(): unknown;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function request(port: number, method: string, urlPath: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<InvokeResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: all, json: () => JSON.parse(all.toString()) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
+
+/** A real init process with temporary directories and its own ports, plus what it printed. */
+export class Sandbox {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly invokePort: number,
+    readonly apiPort: number,
+    readonly dirs: { root: string; task: string; opt: string; tmp: string },
+  ) {
+    child.stdout?.on('data', (c: Buffer) => (this.stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.stderr += c.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-test-'));
+    const dirs = { root, task: path.join(root, 'task'), opt: path.join(root, 'opt'), tmp: path.join(root, 'tmp') };
+    await Promise.all([dirs.task, dirs.opt, dirs.tmp].map((d) => fs.mkdir(d, { recursive: true })));
+    for (const [target, source] of Object.entries(options.taskFiles ?? {})) {
+      await fs.mkdir(path.dirname(path.join(dirs.task, target)), { recursive: true });
+      await fs.copyFile(source, path.join(dirs.task, target));
+      await fs.chmod(path.join(dirs.task, target), (await fs.stat(source)).mode);
+    }
+    const [invokePort, apiPort] = [await freePort(), await freePort()];
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      LAMBDA_TASK_ROOT: dirs.task,
+      LAMBDA_SANDBOX_OPT_DIR: dirs.opt,
+      LAMBDA_SANDBOX_TMP_DIR: dirs.tmp,
+      LAMBDA_SANDBOX_RUNTIME_DIR: path.join(root, 'runtime'),
+      LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1',
+      LAMBDA_SANDBOX_INVOKE_PORT: String(invokePort),
+      LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${apiPort}`,
+      ...options.env,
+    };
+    const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sandbox = new Sandbox(child, invokePort, apiPort, dirs);
+    if (options.waitReady ?? true) await sandbox.waitReady();
+    return sandbox;
+  }
+
+  async waitReady(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    while (Date.now() < deadline && !exited) {
+      try {
+        const health = await request(this.invokePort, 'GET', '/healthz');
+        if (health.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`sandbox not ready (exited: ${exited})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+  }
+
+  invoke(payload: unknown, headers: Record<string, string> = {}, urlPath = INVOKE_PATH): Promise<InvokeResult> {
+    const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload);
+    return request(this.invokePort, 'POST', urlPath, body, headers);
+  }
+
+  /** Waits until stdout contains `text` (the log stream is written asynchronously to the invoke reply). */
+  async waitForOutput(pattern: RegExp | string, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const found = (): boolean => (typeof pattern === 'string' ? this.stdout.includes(pattern) : pattern.test(this.stdout));
+    while (!found()) {
+      if (Date.now() > deadline) throw new Error(`output never matched ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    const result = await Promise.race([
+      this.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('init did not exit after SIGTERM')), 10_000)),
+    ]).finally(() => this.child.kill('SIGKILL'));
+    await fs.rm(this.dirs.root, { recursive: true, force: true });
+    return result;
+  }
+}
