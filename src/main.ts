@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { invokeRoutes, newInvokeRouter } from './api/invokeApi';
 import { newRuntimeRouter, runtimeRoutes } from './api/runtimeApi';
 import type { Router } from './api/router';
-import { unpackAll, UnpackError } from './archive/unpack';
+import { describeUnpack, unpackAll, UnpackError } from './archive/unpack';
 import { ConfigError, loadConfig, type Config } from './config';
 import { Environment } from './lifecycle/environment';
 import { InvokeQueue } from './lifecycle/invokeQueue';
@@ -47,7 +47,8 @@ async function unpack(config: Config, log: Logger): Promise<void> {
   if (config.functionZip === undefined && config.layers.length === 0) return;
   try {
     const report = await unpackAll({ functionZip: config.functionZip, layers: config.layers, taskRoot: config.taskRoot, optDir: config.optDir });
-    log.info(`unpacked ${report.files} files, ${report.totalBytes} bytes in ${report.durationMs.toFixed(0)} ms`);
+    log.info(describeUnpack(report));
+    for (const warning of report.warnings) log.warn(warning);
   } catch (error) {
     if (error instanceof UnpackError) fail(error.message);
     throw error;

@@ -70,6 +70,25 @@ export interface ReportRecord {
   tracing?: TraceContext;
 }
 
+export interface ExtensionRecord {
+  name: string;
+  state: string;
+  events: string[];
+  errorType?: string;
+}
+
+export interface SubscriptionRecord {
+  name: string;
+  state: 'Subscribed';
+  types: string[];
+}
+
+export interface LogsDroppedRecord {
+  droppedBytes: number;
+  droppedRecords: number;
+  reason: string;
+}
+
 export type PlatformEvent =
   | { type: 'platform.initStart'; time: string; record: InitStartRecord }
   | { type: 'platform.initRuntimeDone'; time: string; record: InitDoneRecord }
@@ -79,6 +98,10 @@ export type PlatformEvent =
   /** Not a Telemetry API type: the Logs API's `platform.end`, which is also what prints the END line. */
   | { type: 'platform.end'; time: string; record: { requestId: string } }
   | { type: 'platform.report'; time: string; record: ReportRecord }
+  | { type: 'platform.extension'; time: string; record: ExtensionRecord }
+  | { type: 'platform.telemetrySubscription'; time: string; record: SubscriptionRecord }
+  | { type: 'platform.logsSubscription'; time: string; record: SubscriptionRecord }
+  | { type: 'platform.logsDropped'; time: string; record: LogsDroppedRecord }
   | { type: 'function'; time: string; record: string }
   | { type: 'extension'; time: string; record: string; name: string };
 
