@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createWriteStream, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ZipFile } from 'yazl';
+import { FIXTURES, INIT_MAIN } from '../helpers/paths';
+import { Sandbox } from '../helpers/sandbox';
+
+const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
+
+/** Runs the init to its exit and returns what it printed. */
+function runInit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [INIT_MAIN], { env: { PATH: process.env.PATH ?? '', LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function writeZip(file: string, entries: Record<string, { data: string; mode?: number }>): Promise<string> {
+  const zip = new ZipFile();
+  for (const [name, entry] of Object.entries(entries)) zip.addBuffer(Buffer.from(entry.data), name, { mode: entry.mode ?? 0o100644 });
+  zip.end();
+  await new Promise<void>((resolve, reject) => zip.outputStream.pipe(createWriteStream(file)).on('close', resolve).on('error', reject));
+  return file;
+}
+
+describe('Start-up', function () {
+  this.timeout(20_000);
+  let scratch: string;
+  before(async () => {
+    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-startup-'));
+  });
+  after(async () => {
+    await fs.rm(scratch, { recursive: true, force: true });
+  });
+
+  for (const [variable, value, line] of [
+    ['AWS_LAMBDA_FUNCTION_TIMEOUT', '0', 'lambda-sandbox: invalid AWS_LAMBDA_FUNCTION_TIMEOUT: 0 s is outside the allowed range 1 s to 900 s\n'],
+    ['AWS_LAMBDA_FUNCTION_MEMORY_SIZE', '64', 'lambda-sandbox: invalid AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 64 MB is outside the allowed range 128 MB to 10240 MB\n'],
+  ] as const) {
+    it(`stops at once with one line naming ${variable} when it is bad`, async () => {
+      const result = await runInit({ [variable]: value });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, line);
+      assert.equal(result.stdout, '');
+    });
+  }
+
+  it('says clearly when a port is taken', async () => {
+    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED } });
+    try {
+      const result = await runInit({ LAMBDA_SANDBOX_INVOKE_PORT: String(sandbox.invokePort), LAMBDA_SANDBOX_API_ADDRESS: '127.0.0.1:1' });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /cannot listen for the (Runtime|Invoke) API on 127\.0\.0\.1:\d+: (EADDRINUSE|EACCES)/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('unpacks the function zip and layers in order, later layers overriding earlier files', async () => {
+    const fn = await writeZip(path.join(scratch, 'function.zip'), {
+      bootstrap: { data: await fs.readFile(SCRIPTED, 'utf8'), mode: 0o100755 },
+      'data.txt': { data: 'from the function' },
+    });
+    const layer1 = await writeZip(path.join(scratch, 'layer1.zip'), { 'shared.txt': { data: 'layer 1' }, 'only1.txt': { data: 'one' } });
+    const layer2 = await writeZip(path.join(scratch, 'layer2.zip'), { 'shared.txt': { data: 'layer 2' }, 'bin/tool': { data: '#!/bin/sh\n', mode: 0o100755 } });
+    const sandbox = await Sandbox.start({ env: { LAMBDA_SANDBOX_FUNCTION_ZIP: fn, LAMBDA_SANDBOX_LAYERS: `${layer1}:${layer2}` } });
+    try {
+      assert.deepEqual((await sandbox.invoke({ unpacked: true })).json(), { unpacked: true });
+      assert.equal(await fs.readFile(path.join(sandbox.dirs.task, 'data.txt'), 'utf8'), 'from the function');
+      assert.equal(await fs.readFile(path.join(sandbox.dirs.opt, 'shared.txt'), 'utf8'), 'layer 2');
+      assert.equal(await fs.readFile(path.join(sandbox.dirs.opt, 'only1.txt'), 'utf8'), 'one');
+      assert.equal((await fs.stat(path.join(sandbox.dirs.opt, 'bin/tool'))).mode & 0o777, 0o755);
+      assert.match(sandbox.stderr, /unpacked 3 zips/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('refuses a zip with a ../ entry before starting anything, naming file and entry', async () => {
+    const task = path.join(scratch, 'task-hostile');
+    await fs.mkdir(task);
+    const bad = path.join(scratch, 'hostile.zip');
+    // yazl refuses to write such names, so the name is patched in afterwards (same length keeps the zip valid).
+    await writeZip(bad, { 'xx/evil.txt': { data: 'pwned' } });
+    const bytes = await fs.readFile(bad);
+    await fs.writeFile(bad, Buffer.from(bytes.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1'));
+    const result = await runInit({ LAMBDA_TASK_ROOT: task, LAMBDA_SANDBOX_OPT_DIR: path.join(scratch, 'opt-x'), LAMBDA_SANDBOX_FUNCTION_ZIP: bad, LAMBDA_SANDBOX_INVOKE_PORT: '1' });
+    assert.equal(result.code, 1);
+    assert.ok(result.stderr.includes(bad) && result.stderr.includes('../evil.txt'), result.stderr);
+    assert.equal(result.stdout, '', 'nothing started: no INIT_START');
+    assert.deepEqual(await fs.readdir(task), []);
+    await assert.rejects(fs.stat(path.join(scratch, 'evil.txt')));
+  });
+});
