@@ -32,6 +32,10 @@ export interface Config {
   apiPort: number;
 
   initTimeoutMs: number;
+  /** How processes are frozen between invokes: auto picks cgroup2, then cgroup1, then sigstop. */
+  freeze: 'auto' | 'cgroup2' | 'cgroup1' | 'sigstop' | 'none';
+  /** Shut the sandbox down after this long without an invoke (0 = never), like Lambda reclaiming an idle one. */
+  idleShutdownMs: number;
   maxQueuedInvokes: number;
   logLevel: string;
   logFormat: 'Text' | 'JSON';
@@ -92,6 +96,7 @@ export const OWN_VARIABLES = [
   'LAMBDA_SANDBOX_OPT_DIR', 'LAMBDA_SANDBOX_TMP_DIR', 'LAMBDA_SANDBOX_FUNCTION_ZIP', 'LAMBDA_SANDBOX_LAYERS',
   'LAMBDA_SANDBOX_INVOKE_PORT', 'LAMBDA_SANDBOX_INVOKE_HOST', 'LAMBDA_SANDBOX_API_ADDRESS', 'LAMBDA_SANDBOX_RUNTIME_DIR',
   'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 'LAMBDA_SANDBOX_MAX_QUEUE', 'LAMBDA_SANDBOX_LOG_LEVEL', 'LAMBDA_SANDBOX_ACCOUNT_ID',
+  'LAMBDA_SANDBOX_FREEZE', 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 'LAMBDA_SANDBOX_NODEJS_RUNTIME',
 ];
 
 export function loadConfig(env: Env, argv: string[]): Config {
@@ -167,6 +172,8 @@ export function loadConfig(env: Env, argv: string[]): Config {
     apiHost: api.host,
     apiPort: api.port,
     initTimeoutMs: integer(env, 'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 10_000, 100, 900_000, ' ms'),
+    freeze: oneOf(env, 'LAMBDA_SANDBOX_FREEZE', 'auto', ['auto', 'cgroup2', 'cgroup1', 'sigstop', 'none'] as const),
+    idleShutdownMs: integer(env, 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 0, 0, 86_400_000, ' ms'),
     maxQueuedInvokes: integer(env, 'LAMBDA_SANDBOX_MAX_QUEUE', 100, 0, 100_000),
     logLevel: oneOf(env, 'LAMBDA_SANDBOX_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     logFormat,

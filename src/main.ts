@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { invokeRoutes, newInvokeRouter } from './api/invokeApi';
+import { extensionRoutes } from './api/extensionsApi';
 import { newRuntimeRouter, runtimeRoutes } from './api/runtimeApi';
 import type { Router } from './api/router';
 import { describeUnpack, unpackAll, UnpackError } from './archive/unpack';
@@ -10,7 +11,8 @@ import { Environment } from './lifecycle/environment';
 import { InvokeQueue } from './lifecycle/invokeQueue';
 import { createLogger, type Logger } from './logger';
 import { resolveRuntimeCommand } from './sandbox/bootstrap';
-import { processTreeMemoryMb } from './sandbox/memory';
+import { createFreezer } from './sandbox/freezer';
+import { startReaper } from './sandbox/reaper';
 import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
 import { EventStream } from './telemetry/events';
 import { LogStream } from './telemetry/logStream';
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error) => log.error(`unexpected error (the init keeps running): ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
 
+  const reaper = startReaper({ log: (line) => log.warn(line) });
   await unpack(config, log);
+  const freezer = await createFreezer(config.freeze, { log: (line) => log.info(line) });
 
   const events = new EventStream();
   const logStream = new LogStream(events, config.logFormat, (text) => process.stdout.write(text));
@@ -80,12 +84,13 @@ async function main(): Promise<void> {
     log,
     instanceId: randomUUID(),
     resolveRuntime: () => resolveRuntimeCommand(config),
-    sampleMemoryMb: (session) => processTreeMemoryMb(session.process.pid),
+    freezer,
+    idleShutdownMs: config.idleShutdownMs,
   });
   const queue = new InvokeQueue(config.maxQueuedInvokes);
   const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
 
-  const runtimeServer = serve(runtimeRoutes(environment, newRuntimeRouter()), log);
+  const runtimeServer = serve(extensionRoutes(environment, config, undefined, runtimeRoutes(environment, newRuntimeRouter())), log);
   const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, log, status: () => state.status }, newInvokeRouter()), log);
   try {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
@@ -102,6 +107,8 @@ async function main(): Promise<void> {
     queue.refuseWaiting();
     await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await environment.shutdown();
+    await freezer.dispose();
+    reaper.stop();
     invokeServer.closeAllConnections();
     runtimeServer.closeAllConnections();
     invokeServer.close();

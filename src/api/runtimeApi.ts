@@ -44,7 +44,7 @@ function eventHeaders(invocation: Invocation): Record<string, string> {
 export function runtimeRoutes(env: Environment, router: Router): Router {
   const withSession = (handler: (session: RuntimeSession, req: IncomingMessage, res: ServerResponse, id: string) => void | Promise<void>) =>
     (req: IncomingMessage, res: ServerResponse, params: string[]): void | Promise<void> => {
-      const session = env.session;
+      const session = env.sandbox?.runtime;
       if (!session) {
         apiError(res, 500, 'Runtime.Unknown', 'No runtime is running in this environment; the runtime should exit');
         return;

@@ -1,27 +1,25 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { EntrypointError, type RuntimeCommand } from '../sandbox/bootstrap';
-import { describeExit, ManagedProcess } from '../sandbox/process';
-import { runtimeEnvironment } from '../sandbox/runtimeEnvironment';
+import type { Freezer } from '../sandbox/freezer';
 import { statusFields, type EventStream, type Phase, type Span, type Status, type TraceContext } from '../telemetry/events';
-import { timer } from './deferred';
 import { newEnvironmentStateMachine, type EnvironmentState } from './environmentState';
 import { platformError, type Invocation, type Outcome } from './invocation';
-import { RuntimeSession } from './runtimeSession';
+import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
 export interface EnvironmentOptions {
   config: Config;
   events: EventStream;
   log: Logger;
   resolveRuntime: () => Promise<RuntimeCommand>;
-  /** Current memory of the runtime's process tree in MB (the environment keeps the maximum). */
-  sampleMemoryMb: (session: RuntimeSession) => number;
+  freezer: Freezer;
+  telemetry?: TelemetryControl;
   instanceId: string;
+  /** Shut the sandbox down (SHUTDOWN spindown) after this long without invokes; 0 = never. */
+  idleShutdownMs?: number;
 }
 
-type InitResult =
-  | { ok: true; durationMs: number }
-  | { ok: false; durationMs: number; status: Status; errorType: string; outcome: (requestId: string) => Outcome };
+type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
 
 const toIso = (performanceTime: number): string => new Date(performance.timeOrigin + performanceTime).toISOString();
 const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -29,15 +27,18 @@ const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 const billed = (ms: number): number => Math.ceil(round3(ms));
 
 /**
- * The execution environment: starts the runtime, runs Init at start and again inside an invoke after a failure or
- * reset (suppressed init), runs one invocation at a time, resets on timeout or crash, and shuts down. Every
- * platform event is emitted here, once.
+ * The execution environment: runs Init at start and again inside an invoke after a failure or reset (suppressed
+ * init), one invocation at a time, resets on timeout or crash, and shuts down. Every platform event is emitted
+ * here, once.
  */
 export class Environment {
   readonly state = newEnvironmentStateMachine();
-  session: RuntimeSession | undefined;
+  sandbox: Sandbox | undefined;
   private pendingInitDurationMs: number | undefined;
+  /** After an idle spin-down the next Init is a cold one again (INIT_START, Init Duration). */
+  private coldInitNext = false;
   private maxMemoryMb = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly config: Config;
 
   constructor(private readonly options: EnvironmentOptions) {
@@ -51,29 +52,40 @@ export class Environment {
   /** The on-demand Init phase at start, under the init time limit. */
   async initialize(): Promise<boolean> {
     const result = await this.runInit('init', performance.now() + this.config.initTimeoutMs);
-    if (result.ok) this.pendingInitDurationMs = result.durationMs;
+    if (result.ok) {
+      this.pendingInitDurationMs = result.durationMs;
+      this.armIdleShutdown();
+    }
     return result.ok;
   }
 
   /** Runs one invocation to the end of its invoke phase (after REPORT). Never throws. */
   async invoke(invocation: Invocation): Promise<void> {
+    clearTimeout(this.idleTimer);
     const { events, config } = this.options;
     invocation.startedAt = performance.now();
     const tracing = traceContext(invocation.request.traceId);
     events.emit('platform.start', { requestId: invocation.requestId, version: config.functionVersion, tracing });
-
-    const initDurationMs = this.pendingInitDurationMs;
-    this.pendingInitDurationMs = undefined;
-    let deadline = invocation.startedAt + this.timeoutMs;
     invocation.deadlineMs = Date.now() + this.timeoutMs;
+    let deadline = invocation.startedAt + this.timeoutMs;
+    let initDurationMs = this.pendingInitDurationMs;
+    this.pendingInitDurationMs = undefined;
     let suppressedInit = false;
 
+    if (this.coldInitNext && this.state.is('Uninitialized')) {
+      this.coldInitNext = false;
+      const init = await this.runInit('init', performance.now() + this.config.initTimeoutMs);
+      if (init.ok) initDurationMs = init.durationMs;
+      deadline = performance.now() + this.timeoutMs;
+      invocation.deadlineMs = Date.now() + this.timeoutMs;
+    }
     if (!this.state.is('Ready')) {
       suppressedInit = true;
       const init = await this.runInit('invoke', deadline);
       if (!init.ok) {
-        invocation.complete(init.outcome(invocation.requestId));
-        this.report(invocation, { status: init.status, errorType: init.errorType, from: invocation.startedAt, tracing });
+        invocation.complete(this.initOutcome(init, invocation.requestId));
+        const errorType = init.failure === 'timeout' ? undefined : init.failure.errorType;
+        this.report(invocation, { status: init.status, errorType, from: invocation.startedAt, tracing });
         return;
       }
     } else {
@@ -81,61 +93,71 @@ export class Environment {
       invocation.deadlineMs = Date.now() + this.timeoutMs;
     }
 
-    const session = this.session;
-    if (!session || this.state.is('ShuttingDown', 'Stopped')) {
+    const sandbox = this.sandbox;
+    if (!sandbox || this.state.is('ShuttingDown', 'Stopped')) {
       invocation.complete(platformError('failure', 'Sandbox.Failure', `RequestId: ${invocation.requestId} Error: the environment is shutting down`));
       this.report(invocation, { status: 'failure', errorType: 'Sandbox.Failure', from: invocation.startedAt, tracing });
       return;
     }
     this.state.transition('Invoking');
-    const phaseDone = session.deliver(invocation);
-    const limit = timer(deadline - performance.now());
-    const end = await Promise.race([
-      phaseDone.then(() => 'done' as const),
-      session.process.exited.then(() => 'exit' as const),
-      limit.promise,
-    ]);
-    limit.cancel();
+    const phase = await sandbox.invoke(invocation, tracing?.value);
+    let end = await sandbox.within(phase.runtime, deadline);
     // Output the runtime wrote just before calling /next may still sit in its pipe: let it reach the log first.
     await new Promise((resolve) => setImmediate(resolve));
 
     let status: Status = 'success';
     let errorType: string | undefined;
-    if (end === 'timeout') {
+    const outcome = invocation.outcome;
+    if (end.ok && outcome?.kind === 'error') {
+      status = outcome.status;
+      if (status !== 'success') errorType = outcome.errorType;
+    } else if (!end.ok && end.failure === 'timeout') {
       status = 'timeout';
-      errorType = 'Sandbox.Timedout';
-      invocation.complete(platformError('timeout', errorType,
-        `RequestId: ${invocation.requestId} Error: Task timed out after ${config.timeoutSeconds.toFixed(2)} seconds`));
-    } else if (end === 'exit') {
-      status = 'error';
-      errorType = 'Runtime.ExitError';
-      const exit = await session.process.exited;
-      invocation.complete(platformError('error', errorType, `RequestId: ${invocation.requestId} Error: ${exitMessage(describeExit(exit), exit.code)}`));
-    } else {
-      const outcome = invocation.outcome;
-      if (outcome?.kind === 'error') {
-        status = outcome.status;
-        if (status !== 'success') errorType = outcome.errorType;
+      invocation.complete(this.timeoutOutcome(invocation.requestId));
+    } else if (!end.ok) {
+      status = end.failure.errorType.startsWith('Sandbox.') ? 'failure' : 'error';
+      errorType = end.failure.errorType;
+      invocation.complete(platformError(status, errorType, `RequestId: ${invocation.requestId} Error: ${end.failure.message}`));
+    }
+    this.emitRuntimeDone(invocation, status, errorType, tracing);
+    const runtimeDoneAt = sandbox.runtime?.lastNextAt ?? performance.now();
+
+    if (end.ok) {
+      end = await sandbox.within(phase.all, deadline);
+      if (!end.ok) {
+        // The runtime finished, but an extension did not in time (or crashed): the invoke phase fails all the same.
+        status = end.failure === 'timeout' ? 'timeout' : 'error';
+        errorType = end.failure === 'timeout' ? undefined : end.failure.errorType;
       }
     }
-    this.sampleMemory(session);
-    this.emitRuntimeDone(invocation, session, status, errorType, tracing);
-    if (end !== 'done') await this.reset(`invocation ${invocation.requestId} ${end === 'timeout' ? 'timed out' : 'lost its runtime'}`);
-    else this.settle('Ready');
+    this.sampleMemory(sandbox);
+    const extensionsDoneAt = end.ok ? sandbox.extensionsDoneAt() : undefined;
+    if (end.ok) {
+      this.settle('Ready');
+      await this.freeze(sandbox);
+      this.armIdleShutdown();
+    } else {
+      await this.reset(status === 'timeout' ? 'timeout' : 'failure', `invocation ${invocation.requestId} ${status === 'timeout' ? 'timed out' : 'failed'}`);
+    }
+    const spans: Span[] = extensionsDoneAt === undefined ? [] : [{
+      name: 'extensionOverhead', start: toIso(runtimeDoneAt), durationMs: round3(Math.max(0, extensionsDoneAt - runtimeDoneAt)),
+    }];
     this.report(invocation, {
       status,
       errorType,
       from: suppressedInit ? invocation.startedAt : invocation.deliveredAt ?? invocation.startedAt,
       initDurationMs: suppressedInit ? undefined : initDurationMs,
       tracing,
+      spans,
     });
   }
 
-  /** Stops the runtime; the environment is then Stopped. */
+  /** Stops the sandbox (SHUTDOWN spindown to the extensions); the environment is then Stopped. */
   async shutdown(): Promise<void> {
+    clearTimeout(this.idleTimer);
     if (this.state.is('ShuttingDown', 'Stopped')) return;
     this.state.transition('ShuttingDown');
-    await this.discardSession();
+    await this.discardSandbox('spindown');
     this.state.transition('Stopped');
   }
 
@@ -153,120 +175,129 @@ export class Environment {
       instanceId: this.options.instanceId,
       instanceMaxMemory: config.memorySizeMb,
     });
-    const result = await this.startRuntime(deadline);
+    const result = await this.startSandbox(deadline);
     const durationMs = performance.now() - started;
-    const status: Status = result.ok ? 'success' : result.status;
-    const errorType = result.ok ? undefined : result.errorType;
+    const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
+    const errorType = typeof result === 'object' ? result.errorType : undefined;
     const base = { initializationType: config.initializationType, phase, ...statusFields(status, errorType) };
     events.emit('platform.initRuntimeDone', base);
+    for (const extension of this.sandbox?.extensions.all ?? []) {
+      const failed = !extension.state.is('Ready', 'Running');
+      events.emit('platform.extension', {
+        name: extension.name,
+        state: extension.state.state,
+        events: extension.events,
+        ...(failed && extension.reportedErrorType ? { errorType: extension.reportedErrorType } : {}),
+      });
+    }
     events.emit('platform.initReport', { ...base, metrics: { durationMs: round3(durationMs) } });
-    if (result.ok) {
+    if (result === 'ok') {
       this.settle('Ready');
+      if (this.sandbox) await this.freeze(this.sandbox);
       return { ok: true, durationMs };
     }
-    await this.discardSession();
+    await this.discardSandbox(result === 'timeout' ? 'timeout' : 'failure');
     this.settle('Uninitialized');
-    return { ...result, durationMs };
+    return { ok: false, durationMs, status, failure: result };
   }
 
-  /** Starts the runtime and waits for its first /next, an init error, its exit, or the deadline. */
-  private async startRuntime(deadline: number): Promise<{ ok: true } | Exclude<InitResult, { ok: true }>> {
+  /** A new sandbox, initialised: 'ok', 'timeout', or what failed. */
+  private async startSandbox(deadline: number): Promise<'ok' | 'timeout' | SandboxFailure> {
     let command: RuntimeCommand;
     try {
       command = await this.options.resolveRuntime();
     } catch (error) {
       if (!(error instanceof EntrypointError)) throw error;
-      return initFailure('error', error.errorType, error.message);
+      return { errorType: error.errorType, message: error.message };
     }
-    const session = this.spawn(command);
-    const limit = timer(deadline - performance.now());
-    const first = await Promise.race([
-      session.ready.promise.then(() => ({ kind: 'ready' as const })),
-      session.initError.promise.then((report) => ({ kind: 'initError' as const, report })),
-      session.process.exited.then((exit) => ({ kind: 'exit' as const, exit })),
-      limit.promise.then(() => ({ kind: 'timeout' as const })),
-    ]);
-    limit.cancel();
-    switch (first.kind) {
-      case 'ready':
-        return { ok: true };
-      case 'initError':
-        return {
-          ok: false, durationMs: 0, status: 'error', errorType: first.report.errorType,
-          outcome: () => ({ kind: 'error', status: 'error', errorType: first.report.errorType, body: first.report.body }),
-        };
-      case 'exit': {
-        const reason = first.exit.spawnError ? spawnFailure(command, first.exit.spawnError) : undefined;
-        if (reason) return initFailure('error', 'Runtime.InvalidEntrypoint', reason);
-        return initFailure('error', 'Runtime.ExitError', exitMessage(describeExit(first.exit), first.exit.code));
-      }
-      case 'timeout':
-        return {
-          ok: false, durationMs: 0, status: 'timeout', errorType: 'Sandbox.Timedout',
-          outcome: (requestId) => platformError('timeout', 'Sandbox.Timedout',
-            `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`),
-        };
-    }
+    const sandbox = new Sandbox({
+      config: this.config, events: this.options.events, log: this.options.log,
+      freezer: this.options.freezer, telemetry: this.options.telemetry,
+    });
+    this.sandbox = sandbox;
+    void sandbox.failed.promise.then((failure) => this.onIdleFailure(sandbox, failure));
+    const result = await sandbox.init(command, deadline);
+    return result.ok ? 'ok' : result.failure;
   }
 
-  private spawn(command: RuntimeCommand): RuntimeSession {
-    const { config, events, log } = this.options;
-    log.info(`starting runtime: ${[command.command, ...command.args].join(' ')} (${command.source})`);
-    const process = new ManagedProcess(
-      { name: 'runtime', command: command.command, args: command.args, cwd: config.taskRoot, env: runtimeEnvironment(config, command.managedRuntime) },
-      (line) => events.emit('function', line),
-    );
-    const session = new RuntimeSession(process);
-    this.session = session;
-    void process.exited.then((exit) => this.onRuntimeExit(session, describeExit(exit)));
-    return session;
+  /** A sandbox that breaks between invocations leaves the environment uninitialised; the next invoke re-inits. */
+  private onIdleFailure(sandbox: Sandbox, failure: SandboxFailure): void {
+    if (this.sandbox !== sandbox || !this.state.is('Ready')) return;
+    this.options.log.warn(`${failure.message} while idle; the next invoke will initialise again`);
+    clearTimeout(this.idleTimer);
+    this.settle('Uninitialized');
+    void this.discardSandbox('failure');
   }
 
-  /** A runtime that dies between invocations leaves the environment uninitialised; the next invoke re-inits. */
-  private onRuntimeExit(session: RuntimeSession, how: string): void {
-    if (this.session !== session || !this.state.is('Ready')) return;
-    this.options.log.warn(`runtime exited while idle (${how}); the next invoke will initialise again`);
-    session.process.signalGroup('SIGKILL');
-    this.session = undefined;
+  private initOutcome(init: Extract<InitResult, { ok: false }>, requestId: string): Outcome {
+    if (init.failure === 'timeout') return this.timeoutOutcome(requestId);
+    const { errorType, message, body } = init.failure;
+    if (body) return { kind: 'error', status: 'error', errorType, body };
+    return platformError('error', errorType, `RequestId: ${requestId} Error: ${message}`);
+  }
+
+  private timeoutOutcome(requestId: string): Outcome {
+    return platformError('timeout', 'Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`);
+  }
+
+  /** Reset after a timeout or crash (spec 1.4): stop the sandbox; the next invoke does a suppressed init. */
+  private async reset(reason: 'timeout' | 'failure', why: string): Promise<void> {
+    this.options.log.info(`resetting the environment: ${why}`);
+    await this.discardSandbox(reason);
     this.settle('Uninitialized');
   }
 
-  /** Reset after a timeout or crash (spec 1.4): stop the runtime; the next invoke does a suppressed init. */
-  private async reset(reason: string): Promise<void> {
-    this.options.log.info(`resetting the environment: ${reason}`);
-    await this.discardSession();
-    this.settle('Uninitialized');
+  private async discardSandbox(reason: 'spindown' | 'timeout' | 'failure'): Promise<void> {
+    const sandbox = this.sandbox;
+    this.sandbox = undefined;
+    if (sandbox) await sandbox.stop(reason);
+  }
+
+  private async freeze(sandbox: Sandbox): Promise<void> {
+    try {
+      await sandbox.freeze();
+    } catch (error) {
+      this.options.log.warn(`could not freeze the sandbox: ${(error as Error).message}`);
+    }
+  }
+
+  private armIdleShutdown(): void {
+    const idle = this.options.idleShutdownMs ?? 0;
+    if (idle <= 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (!this.state.is('Ready')) return;
+      this.options.log.info(`no invoke for ${idle} ms: shutting the sandbox down (spindown)`);
+      this.state.transition('Uninitialized');
+      this.coldInitNext = true;
+      void this.discardSandbox('spindown');
+    }, idle);
+    this.idleTimer.unref();
   }
 
   /** Moves on after a phase, unless a shutdown has taken over the environment meanwhile. */
   private settle(to: EnvironmentState): void {
-    if (!this.state.is('ShuttingDown', 'Stopped')) this.state.transition(to);
+    if (!this.state.is('ShuttingDown', 'Stopped') && this.state.state !== to) this.state.transition(to);
   }
 
-  private async discardSession(): Promise<void> {
-    const session = this.session;
-    this.session = undefined;
-    if (session) await session.process.kill();
+  private sampleMemory(sandbox: Sandbox): void {
+    this.maxMemoryMb = Math.max(this.maxMemoryMb, sandbox.memoryMb());
   }
 
-  private sampleMemory(session: RuntimeSession): void {
-    this.maxMemoryMb = Math.max(this.maxMemoryMb, this.options.sampleMemoryMb(session));
-  }
-
-  private emitRuntimeDone(invocation: Invocation, session: RuntimeSession, status: Status, errorType: string | undefined, tracing?: TraceContext): void {
+  private emitRuntimeDone(invocation: Invocation, status: Status, errorType: string | undefined, tracing?: TraceContext): void {
     const delivered = invocation.deliveredAt ?? invocation.startedAt;
-    const end = status === 'success' ? session.lastNextAt || performance.now() : performance.now();
+    const end = status === 'success' ? this.sandbox?.runtime?.lastNextAt ?? performance.now() : performance.now();
     const spans: Span[] = [];
     const { responseStartedAt: first, responseEndedAt: last } = invocation;
     if (first !== undefined && last !== undefined && invocation.deliveredAt !== undefined) {
-      spans.push({ name: 'responseLatency', start: toIso(delivered), durationMs: round3(first - delivered) });
-      spans.push({ name: 'responseDuration', start: toIso(first), durationMs: round3(last - first) });
+      spans.push({ name: 'responseLatency', start: toIso(delivered), durationMs: round3(Math.max(0, first - delivered)) });
+      spans.push({ name: 'responseDuration', start: toIso(first), durationMs: round3(Math.max(0, last - first)) });
       spans.push({ name: 'runtimeOverhead', start: toIso(last), durationMs: round3(Math.max(0, end - last)) });
     }
     this.options.events.emit('platform.runtimeDone', {
       requestId: invocation.requestId,
       ...statusFields(status, errorType),
-      metrics: { durationMs: round3(end - delivered), producedBytes: invocation.producedBytes },
+      metrics: { durationMs: round3(Math.max(0, end - delivered)), producedBytes: invocation.producedBytes },
       spans,
       ...(tracing ? { tracing } : {}),
     });
@@ -274,7 +305,7 @@ export class Environment {
 
   private report(
     invocation: Invocation,
-    r: { status: Status; errorType?: string; from: number; initDurationMs?: number; tracing?: TraceContext },
+    r: { status: Status; errorType?: string; from: number; initDurationMs?: number; tracing?: TraceContext; spans?: Span[] },
   ): void {
     const { events, config } = this.options;
     const durationMs = performance.now() - r.from;
@@ -289,26 +320,10 @@ export class Environment {
         maxMemoryUsedMB: this.maxMemoryMb,
         ...(r.initDurationMs !== undefined ? { initDurationMs: round3(r.initDurationMs) } : {}),
       },
+      ...(r.spans && r.spans.length > 0 ? { spans: r.spans } : {}),
       ...(r.tracing ? { tracing: r.tracing } : {}),
     });
   }
-}
-
-function initFailure(status: Status, errorType: string, message: string): Exclude<InitResult, { ok: true }> {
-  return {
-    ok: false, durationMs: 0, status, errorType,
-    outcome: (requestId) => platformError(status, errorType, `RequestId: ${requestId} Error: ${message}`),
-  };
-}
-
-/** Lambda's wording for a runtime that ended (spec 1.4). */
-function exitMessage(how: string, code: number | null): string {
-  return code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
-}
-
-function spawnFailure(command: RuntimeCommand, error: NodeJS.ErrnoException): string {
-  const why = error.code === 'ENOENT' ? 'no such file or directory' : error.code === 'EACCES' ? 'permission denied' : error.message;
-  return `fork/exec ${command.command}: ${why}`;
 }
 
 function traceContext(traceId: string): TraceContext | undefined {

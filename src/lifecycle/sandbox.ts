@@ -1,0 +1,264 @@
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { RuntimeCommand } from '../sandbox/bootstrap';
+import { extensionEnvironment, findExtensionFiles } from '../sandbox/extensionFiles';
+import type { Freezer } from '../sandbox/freezer';
+import { maxMemoryUsedMb } from '../sandbox/memory';
+import { describeExit, ManagedProcess, type ProcessSpec } from '../sandbox/process';
+import { runtimeEnvironment } from '../sandbox/runtimeEnvironment';
+import type { EventStream } from '../telemetry/events';
+import { Deferred, timer } from './deferred';
+import type { Extension, ShutdownEvent } from './extension';
+import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
+import type { Invocation } from './invocation';
+import { RuntimeSession } from './runtimeSession';
+
+/** What broke the sandbox: the first failure wins, later ones are consequences. */
+export interface SandboxFailure {
+  errorType: string;
+  message: string;
+  /** The runtime's own error report (from /init/error), forwarded to the caller as it is. */
+  body?: Buffer;
+}
+
+/** The parts of the Telemetry API the sandbox drives (held deliveries while frozen, closing at the end of Init). */
+export interface TelemetryControl {
+  closeSubscriptions(): void;
+  pause(extensionName: string): void;
+  resume(extensionName: string): void;
+  flush(timeoutMs: number): Promise<void>;
+}
+
+export interface SandboxDeps {
+  config: Config;
+  events: EventStream;
+  log: Logger;
+  freezer: Freezer;
+  telemetry: TelemetryControl | undefined;
+}
+
+/** Shutdown budgets (spec 1.2). */
+const BUDGET_EXTERNAL_MS = 2_000;
+const BUDGET_INTERNAL_ONLY_MS = 500;
+const RUNTIME_SHARE_MS = 300;
+const RUNTIME_SHARE_WITH_INTERNAL_MS = 500;
+
+type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure } | { ok: false; failure: 'timeout' };
+
+/**
+ * The processes of one execution environment: the external extensions and the runtime, their Runtime/Extensions API
+ * sessions, freezing between invokes, and the ordered shutdown. Thrown away on reset; a new one is built for the next
+ * Init.
+ */
+export class Sandbox {
+  readonly extensions = new ExtensionRegistry();
+  runtime: RuntimeSession | undefined;
+  readonly failed = new Deferred<SandboxFailure>();
+  private stopping = false;
+  private frozen = false;
+
+  constructor(private readonly deps: SandboxDeps) {}
+
+  /** Waits for `promise`, a failure of the sandbox, or the deadline (performance time), whichever comes first. */
+  async within<T>(promise: Promise<T>, deadline: number): Promise<Settled<T>> {
+    const limit = timer(deadline - performance.now());
+    try {
+      return await Promise.race([
+        promise.then((value) => ({ ok: true as const, value })),
+        this.failed.promise.then((failure) => ({ ok: false as const, failure })),
+        limit.promise.then(() => ({ ok: false as const, failure: 'timeout' as const })),
+      ]);
+    } finally {
+      limit.cancel();
+    }
+  }
+
+  /**
+   * Init (spec 1.1): start every external extension, wait until all have registered, start the runtime, and wait
+   * until the runtime and every registered extension wait in `next`. Registration and subscriptions then close.
+   */
+  async init(command: RuntimeCommand, deadline: number): Promise<Settled<void>> {
+    const { config } = this.deps;
+    const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
+    const files = await findExtensionFiles(config.optDir, MAX_EXTENSIONS);
+    for (const file of files) {
+      if (file.launchError) {
+        this.fail({ errorType: 'Extension.LaunchError', message: `${file.launchError}: cannot start extension ${file.file}` });
+        continue;
+      }
+      this.launchExtension(file.name, { name: file.name, command: file.file, args: [], cwd: config.taskRoot, env: extensionEnvironment(runtimeEnv) });
+    }
+    const registered = await this.within(Promise.all(this.extensions.all.map((e) => e.registeredSignal.promise)), deadline);
+    if (!registered.ok) return registered;
+
+    this.startRuntime(command, runtimeEnv);
+    const runtime = this.runtime as RuntimeSession;
+    const ready = await this.within(
+      runtime.ready.promise.then(() => Promise.all(this.extensions.registered.map((e) => e.initDone.promise))),
+      deadline,
+    );
+    this.extensions.closeRegistration();
+    this.deps.telemetry?.closeSubscriptions();
+    return ready.ok ? { ok: true, value: undefined } : ready;
+  }
+
+  /**
+   * Delivers an invocation to the runtime and INVOKE to the extensions subscribed to it, at the same moment.
+   * `runtime` resolves when the runtime is back in /next, `all` when every extension is too.
+   */
+  async invoke(invocation: Invocation, tracing: string | undefined): Promise<{ runtime: Promise<void>; all: Promise<void> }> {
+    await this.thaw();
+    const runtime = (this.runtime as RuntimeSession).deliver(invocation);
+    const event = {
+      eventType: 'INVOKE' as const,
+      deadlineMs: invocation.deadlineMs,
+      requestId: invocation.requestId,
+      invokedFunctionArn: invocation.request.invokedFunctionArn,
+      ...(tracing ? { tracing: { type: 'X-Amzn-Trace-Id' as const, value: tracing } } : {}),
+    };
+    const extensions = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.send(event));
+    return { runtime, all: Promise.all([runtime, ...extensions]).then(() => undefined) };
+  }
+
+  /** When the last extension came back to /event/next after the runtime did (the extensionOverhead span). */
+  extensionsDoneAt(): number | undefined {
+    const times = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.lastNextAt);
+    return times.length === 0 ? undefined : Math.max(...times);
+  }
+
+  get hasExtensions(): boolean {
+    return this.extensions.registered.length > 0;
+  }
+
+  memoryMb(): number {
+    return maxMemoryUsedMb({
+      processGroups: [this.runtime?.process.pid, ...this.extensions.all.map((e) => e.process?.pid)],
+      cgroupDir: this.deps.freezer.cgroupDir,
+    });
+  }
+
+  async freeze(): Promise<void> {
+    if (this.frozen || this.stopping) return;
+    this.frozen = true;
+    for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
+    await this.deps.freezer.freeze();
+  }
+
+  async thaw(): Promise<void> {
+    if (!this.frozen) return;
+    this.frozen = false;
+    await this.deps.freezer.thaw();
+    for (const e of this.extensions.all) this.deps.telemetry?.resume(e.name);
+  }
+
+  /**
+   * Shutdown (spec 1.1, 1.2): the runtime first (SIGKILL at once without extensions, else SIGTERM with its share of
+   * the budget), then SHUTDOWN to the external extensions subscribed to it, SIGKILL for the others and for whatever
+   * is left at the deadline.
+   */
+  async stop(reason: ShutdownEvent['shutdownReason']): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.thaw().catch((error: Error) => this.deps.log.warn(`thaw before shutdown failed: ${error.message}`));
+    const externals = this.extensions.all.filter((e) => e.external && e.process?.running);
+    const internals = this.extensions.registered.filter((e) => !e.external).length;
+    const runtime = this.runtime?.process;
+    if (externals.length === 0 && internals === 0) {
+      await runtime?.kill();
+      await this.deps.telemetry?.flush(0);
+      return this.release();
+    }
+    const budget = externals.length > 0 ? BUDGET_EXTERNAL_MS : BUDGET_INTERNAL_ONLY_MS;
+    const deadline = performance.now() + budget;
+    const deadlineMs = Date.now() + budget;
+    if (runtime?.running) {
+      runtime.signalGroup('SIGTERM');
+      const share = externals.length > 0 && internals === 0 ? RUNTIME_SHARE_MS : RUNTIME_SHARE_WITH_INTERNAL_MS;
+      const limit = timer(share);
+      await Promise.race([runtime.exited, limit.promise]);
+      limit.cancel();
+    }
+    runtime?.signalGroup('SIGKILL');
+    await this.deps.telemetry?.flush(Math.max(0, deadline - performance.now() - 100));
+    const shutdown: ShutdownEvent = { eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs };
+    for (const extension of externals) {
+      if (extension.subscribes('SHUTDOWN') && extension.state.is('Ready', 'Running', 'Registered')) void extension.send(shutdown);
+      else extension.process?.signalGroup('SIGKILL');
+    }
+    const limit = timer(deadline - performance.now());
+    await Promise.race([Promise.all(externals.map((e) => e.process?.exited)), limit.promise]);
+    limit.cancel();
+    for (const extension of externals) {
+      if (extension.process?.running) {
+        this.deps.log.warn(`extension ${extension.name} did not exit before the shutdown deadline; killing it`);
+        if (extension.state.can('ShutdownFailed')) extension.state.transition('ShutdownFailed');
+      }
+      extension.process?.signalGroup('SIGKILL');
+    }
+    await Promise.all([runtime?.exited, ...externals.map((e) => e.process?.exited)]);
+    return this.release();
+  }
+
+  fail(failure: SandboxFailure): void {
+    if (this.stopping) return;
+    if (!this.failed.settled) this.deps.log.info(`sandbox failed: ${failure.errorType}: ${failure.message}`);
+    this.failed.resolve(failure);
+  }
+
+  private release(): void {
+    for (const pid of [this.runtime?.process.pid, ...this.extensions.all.map((e) => e.process?.pid)]) {
+      if (pid !== undefined) this.deps.freezer.untrack(pid);
+    }
+  }
+
+  private spawn(spec: ProcessSpec, onLine: (line: string) => void): ManagedProcess {
+    const wrapped = this.deps.freezer.wrap(spec.command, spec.args);
+    const process = new ManagedProcess({ ...spec, ...wrapped }, onLine);
+    if (process.pid !== undefined) this.deps.freezer.track(process.pid);
+    return process;
+  }
+
+  private launchExtension(name: string, spec: ProcessSpec): Extension {
+    const { events, log } = this.deps;
+    log.info(`starting extension ${name}: ${spec.command}`);
+    const process = this.spawn(spec, (line) => events.emit('extension', line, { name }));
+    const extension = this.extensions.addExternal(name, process);
+    void process.exited.then((exit) => {
+      const registered = !extension.state.is('Started');
+      if (extension.state.can('Exited')) extension.state.transition('Exited');
+      const how = describeExit(exit);
+      if (extension.reportedErrorType) return; // already failed through /init/error or /exit/error
+      this.fail({
+        errorType: exit.spawnError ? 'Extension.LaunchError' : 'Extension.Crash',
+        message: registered ? `extension ${name} exited: ${how}` : `extension ${name} exited before registering: ${how}`,
+      });
+    });
+    return extension;
+  }
+
+  private startRuntime(command: RuntimeCommand, env: Record<string, string>): void {
+    const { events, log, config } = this.deps;
+    log.info(`starting runtime: ${[command.command, ...command.args].join(' ')} (${command.source})`);
+    const process = this.spawn(
+      { name: 'runtime', command: command.command, args: command.args, cwd: config.taskRoot, env },
+      (line) => events.emit('function', line),
+    );
+    const session = new RuntimeSession(process);
+    this.runtime = session;
+    void session.initError.promise.then((report) =>
+      this.fail({ errorType: report.errorType, message: `the runtime reported an init error (${report.errorType})`, body: report.body }));
+    void process.exited.then((exit) => {
+      if (exit.spawnError) {
+        const why = exit.spawnError.code === 'ENOENT' ? 'no such file or directory' : exit.spawnError.code === 'EACCES' ? 'permission denied' : exit.spawnError.message;
+        this.fail({ errorType: 'Runtime.InvalidEntrypoint', message: `fork/exec ${command.command}: ${why}` });
+      } else {
+        this.fail({ errorType: 'Runtime.ExitError', message: exitMessage(describeExit(exit), exit.code) });
+      }
+    });
+  }
+}
+
+/** Lambda's wording for a runtime that ended (spec 1.4). */
+export function exitMessage(how: string, code: number | null): string {
+  return code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
+}
