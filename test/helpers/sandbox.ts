@@ -9,6 +9,8 @@ import { INIT_MAIN } from './paths';
 export interface SandboxOptions {
   /** Files to copy into the task root: path in task root → source path (copied with its mode). */
   taskFiles?: Record<string, string>;
+  /** The same for the opt directory (layers), e.g. { 'extensions/my-ext': source }. */
+  optFiles?: Record<string, string>;
   env?: Record<string, string>;
   args?: string[];
   /** Wait for /healthz 200 before returning (default true). */
@@ -72,10 +74,12 @@ export class Sandbox {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-test-'));
     const dirs = { root, task: path.join(root, 'task'), opt: path.join(root, 'opt'), tmp: path.join(root, 'tmp') };
     await Promise.all([dirs.task, dirs.opt, dirs.tmp].map((d) => fs.mkdir(d, { recursive: true })));
-    for (const [target, source] of Object.entries(options.taskFiles ?? {})) {
-      await fs.mkdir(path.dirname(path.join(dirs.task, target)), { recursive: true });
-      await fs.copyFile(source, path.join(dirs.task, target));
-      await fs.chmod(path.join(dirs.task, target), (await fs.stat(source)).mode);
+    for (const [dir, files] of [[dirs.task, options.taskFiles], [dirs.opt, options.optFiles]] as const) {
+      for (const [target, source] of Object.entries(files ?? {})) {
+        await fs.mkdir(path.dirname(path.join(dir, target)), { recursive: true });
+        await fs.copyFile(source, path.join(dir, target));
+        await fs.chmod(path.join(dir, target), (await fs.stat(source)).mode);
+      }
     }
     const [invokePort, apiPort] = [await freePort(), await freePort()];
     const env: Record<string, string> = {

@@ -1,0 +1,105 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { loadSandboxNative } from '../../../src/sandbox/native/addon';
+import { startReaper } from '../../../src/sandbox/reaper';
+
+const HOST = path.join(__dirname, 'fixtures', 'reaper-host.js');
+const BUILD = path.join(__dirname, '..', '..', '..', 'src', 'sandbox', 'native', 'build.js');
+
+interface Report {
+  pid: number;
+  mode: string;
+  logs: string[];
+  steal?: { zombieBeforeLibuv: boolean; reapedByScan: number; exit: { expected: number; code: number | null } };
+  exits: { expected: number; code: number | null; signal: string | null }[];
+  orphans: number[];
+  reaped: { pid: number; comm: string; exitCode: number | null; signal: string | null }[];
+  zombies: number[];
+}
+
+/** Runs the host fixture (optionally as PID 1 of a fresh pid namespace) and returns its report. */
+function runHost(config: object, asPid1 = false): Report {
+  const command = asPid1 ? ['unshare', '--pid', '--fork', '--mount-proc', process.execPath] : [process.execPath];
+  const result = spawnSync(command[0], [...command.slice(1), HOST, JSON.stringify(config)], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (result.status !== 0) throw new Error(`reaper host failed (${result.status ?? result.signal}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as Report;
+}
+
+function assertChildrenExitedNormally(report: Report): void {
+  for (const exit of report.exits) assert.equal(exit.code, exit.expected, `a child's exit status was lost: ${JSON.stringify(exit)}`);
+}
+
+function canUnsharePid(): boolean {
+  return spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' }).status === 0;
+}
+
+describe('reaper', function () {
+  before(function () {
+    if (!loadSandboxNative().ok) spawnSync(process.execPath, [BUILD, '--optional'], { stdio: 'inherit' });
+    const loaded = loadSandboxNative();
+    if (!loaded.ok) {
+      console.warn(`    reaper tests need the native addon: ${loaded.reason}`);
+      this.skip();
+    }
+  });
+
+  it('as a subreaper, reaps orphaned grandchildren and leaves Node\'s own children to libuv', function () {
+    const report = runHost({ pairs: 5 });
+    assert.equal(report.mode, 'subreaper');
+    assert.deepEqual(report.logs, []);
+    assertChildrenExitedNormally(report);
+    assert.equal(report.orphans.length, 10);
+    assert.deepEqual(report.zombies, [], `zombies left: ${report.zombies.join(', ')}`);
+    const reapedPids = report.reaped.map((r) => r.pid).sort();
+    assert.deepEqual(reapedPids, [...report.orphans].sort(), 'not every orphan was reaped by the reaper');
+    const statuses = report.reaped.map((r) => `${r.comm}:${r.exitCode}:${r.signal}`).sort();
+    assert.deepEqual(statuses, [...Array(5).fill('sh:3:null'), ...Array(5).fill('sleep:0:null')]);
+  });
+
+  it('never takes the exit status of a child Node spawned, even when it is a zombie before libuv looks', function () {
+    const report = runHost({ pairs: 0 });
+    assert.ok(report.steal, 'the steal check did not run');
+    assert.equal(report.steal.zombieBeforeLibuv, true, 'the child never became a zombie while the loop was blocked');
+    assert.equal(report.steal.reapedByScan, 0);
+    assert.equal(report.steal.exit.code, 5);
+  });
+
+  it('leaves pids that isOurChild claims alone', function () {
+    const report = runHost({ pairs: 2, spareAll: true });
+    assertChildrenExitedNormally(report);
+    assert.deepEqual(report.reaped, []);
+    assert.deepEqual([...report.zombies].sort(), [...report.orphans].sort());
+  });
+
+  it('as PID 1 of a pid namespace, reaps every orphan', function () {
+    if (!canUnsharePid()) this.skip(); // needs root (or user namespaces) for unshare --pid
+    const report = runHost({ pairs: 3 }, true);
+    assert.equal(report.pid, 1);
+    assert.equal(report.mode, 'pid1');
+    assertChildrenExitedNormally(report);
+    assert.deepEqual(report.zombies, [], `zombies left: ${report.zombies.join(', ')}`);
+    assert.deepEqual(report.reaped.map((r) => r.pid).sort(), [...report.orphans].sort());
+  });
+
+  it('as PID 1 without the addon, warns once and keeps running', function () {
+    if (!canUnsharePid()) this.skip();
+    const report = runHost({ pairs: 2, addon: '/nonexistent/sandbox_native.node' }, true);
+    assert.equal(report.mode, 'off');
+    assert.equal(report.logs.length, 1, report.logs.join('\n'));
+    assert.match(report.logs[0], /^orphan reaper unavailable: \/nonexistent\/sandbox_native.node is not built .*; orphaned processes will stay zombies$/);
+    assertChildrenExitedNormally(report);
+    assert.deepEqual([...report.zombies].sort(), [...report.orphans].sort(), 'expected the orphans to stay zombies');
+  });
+
+  it('outside PID 1 without the addon, stays silent (the system\'s init reaps)', function () {
+    const logs: string[] = [];
+    const reaper = startReaper({ log: (m) => logs.push(m), addon: loadSandboxNative('/nonexistent/addon.node') });
+    reaper.stop();
+    assert.equal(reaper.mode, 'off');
+    assert.deepEqual(logs, []);
+  });
+});
