@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseRunAs, type RunAs } from './sandbox/runAs';
 
 /** Everything the init needs to know, read once from the environment and argv, validated. */
 export interface Config {
@@ -36,6 +37,8 @@ export interface Config {
   freeze: 'auto' | 'cgroup2' | 'cgroup1' | 'sigstop' | 'none';
   /** Shut the sandbox down after this long without an invoke (0 = never), like Lambda reclaiming an idle one. */
   idleShutdownMs: number;
+  /** The user the runtime and extensions run as (the init itself stays root to unpack and freeze). */
+  runAs: RunAs | undefined;
   maxQueuedInvokes: number;
   logLevel: string;
   logFormat: 'Text' | 'JSON';
@@ -96,7 +99,7 @@ export const OWN_VARIABLES = [
   'LAMBDA_SANDBOX_OPT_DIR', 'LAMBDA_SANDBOX_TMP_DIR', 'LAMBDA_SANDBOX_FUNCTION_ZIP', 'LAMBDA_SANDBOX_LAYERS',
   'LAMBDA_SANDBOX_INVOKE_PORT', 'LAMBDA_SANDBOX_INVOKE_HOST', 'LAMBDA_SANDBOX_API_ADDRESS', 'LAMBDA_SANDBOX_RUNTIME_DIR',
   'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 'LAMBDA_SANDBOX_MAX_QUEUE', 'LAMBDA_SANDBOX_LOG_LEVEL', 'LAMBDA_SANDBOX_ACCOUNT_ID',
-  'LAMBDA_SANDBOX_FREEZE', 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 'LAMBDA_SANDBOX_NODEJS_RUNTIME',
+  'LAMBDA_SANDBOX_FREEZE', 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 'LAMBDA_SANDBOX_NODEJS_RUNTIME', 'LAMBDA_SANDBOX_RUN_AS',
 ];
 
 export function loadConfig(env: Env, argv: string[]): Config {
@@ -174,11 +177,22 @@ export function loadConfig(env: Env, argv: string[]): Config {
     initTimeoutMs: integer(env, 'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 10_000, 100, 900_000, ' ms'),
     freeze: oneOf(env, 'LAMBDA_SANDBOX_FREEZE', 'auto', ['auto', 'cgroup2', 'cgroup1', 'sigstop', 'none'] as const),
     idleShutdownMs: integer(env, 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 0, 0, 86_400_000, ' ms'),
+    runAs: runAs(env),
     maxQueuedInvokes: integer(env, 'LAMBDA_SANDBOX_MAX_QUEUE', 100, 0, 100_000),
     logLevel: oneOf(env, 'LAMBDA_SANDBOX_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     logFormat,
     userEnv,
   };
+}
+
+function runAs(env: Env): RunAs | undefined {
+  const value = env.LAMBDA_SANDBOX_RUN_AS;
+  if (value === undefined || value === '') return undefined;
+  try {
+    return parseRunAs(value);
+  } catch (error) {
+    throw new ConfigError('LAMBDA_SANDBOX_RUN_AS', (error as Error).message);
+  }
 }
 
 function defaultLogStream(version: string): string {

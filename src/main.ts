@@ -12,6 +12,7 @@ import { InvokeQueue } from './lifecycle/invokeQueue';
 import { createLogger, type Logger } from './logger';
 import { resolveRuntimeCommand } from './sandbox/bootstrap';
 import { createFreezer } from './sandbox/freezer';
+import { ensureSandboxHostnames } from './sandbox/hostsFile';
 import { startReaper } from './sandbox/reaper';
 import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
 import { EventStream } from './telemetry/events';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   const reaper = startReaper({ log: (line) => log.warn(line) });
   await unpack(config, log);
   const freezer = await createFreezer(config.freeze, { log: (line) => log.info(line) });
+  await ensureSandboxHostnames().catch((error: Error) => log.warn(`could not add sandbox.localdomain to /etc/hosts: ${error.message}`));
 
   const events = new EventStream();
   const logStream = new LogStream(events, config.logFormat, (text) => process.stdout.write(text));

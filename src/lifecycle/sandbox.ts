@@ -212,8 +212,10 @@ export class Sandbox {
   }
 
   private spawn(spec: ProcessSpec, onLine: (line: string) => void): ManagedProcess {
-    const wrapped = this.deps.freezer.wrap(spec.command, spec.args);
-    const process = new ManagedProcess({ ...spec, ...wrapped }, onLine);
+    const runAs = this.deps.config.runAs;
+    // A process that drops to another user cannot join the init's cgroup itself; track() moves it right after spawn.
+    const wrapped = runAs ? { command: spec.command, args: spec.args } : this.deps.freezer.wrap(spec.command, spec.args);
+    const process = new ManagedProcess({ ...spec, ...wrapped, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) }, onLine);
     if (process.pid !== undefined) this.deps.freezer.track(process.pid);
     return process;
   }

@@ -9,6 +9,8 @@ export interface ProcessSpec {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  uid?: number;
+  gid?: number;
 }
 
 export interface ExitInfo {
@@ -45,6 +47,7 @@ export class ManagedProcess {
       env: spec.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
     });
     let open = 2;
     let resolveStreamsDone!: () => void;

@@ -74,6 +74,9 @@ export class Sandbox {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-test-'));
     const dirs = { root, task: path.join(root, 'task'), opt: path.join(root, 'opt'), tmp: path.join(root, 'tmp') };
     await Promise.all([dirs.task, dirs.opt, dirs.tmp].map((d) => fs.mkdir(d, { recursive: true })));
+    // Like the image: everyone may read code and layers, only /tmp is writable by the function's user.
+    await fs.chmod(root, 0o755);
+    await fs.chmod(dirs.tmp, 0o1777);
     for (const [dir, files] of [[dirs.task, options.taskFiles], [dirs.opt, options.optFiles]] as const) {
       for (const [target, source] of Object.entries(files ?? {})) {
         await fs.mkdir(path.dirname(path.join(dir, target)), { recursive: true });

@@ -209,4 +209,19 @@ describe('Lifecycle', function () {
       await sandbox.stop();
     }
   });
+
+  it('runs the runtime as LAMBDA_SANDBOX_RUN_AS, unable to write the task root', async function () {
+    if (process.getuid?.() !== 0) {
+      console.log('      SKIPPED: dropping privileges needs the tests to run as root');
+      this.skip();
+    }
+    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_RUN_AS: '65534:65534' } });
+    try {
+      assert.ok(!sandbox.stdout.includes('INIT_REPORT'), 'the first init succeeded as that user');
+      const res = await sandbox.invoke({ action: 'whoami', tmp: sandbox.dirs.tmp });
+      assert.deepEqual(res.json(), { uid: 65534, gid: 65534, canWriteTask: false, canWriteTmp: true });
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });
