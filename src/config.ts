@@ -26,6 +26,8 @@ export interface Config {
   /** The runtime command given on the command line (RIE style), if any. */
   command: string[];
   execWrapper: string | undefined;
+  /** The built-in Node.js runtime's bootstrap script, when not the one shipped with the init. */
+  nodejsBootstrap: string | undefined;
 
   invokeHost: string;
   invokePort: number;
@@ -170,6 +172,7 @@ export function loadConfig(env: Env, argv: string[]): Config {
     layers,
     command,
     execWrapper: env.AWS_LAMBDA_EXEC_WRAPPER || undefined,
+    nodejsBootstrap: env.LAMBDA_SANDBOX_NODEJS_RUNTIME || undefined,
     invokeHost: env.LAMBDA_SANDBOX_INVOKE_HOST || '0.0.0.0',
     invokePort: invoke,
     apiHost: api.host,

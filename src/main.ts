@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     events,
     log,
     instanceId: randomUUID(),
-    resolveRuntime: () => resolveRuntimeCommand(config),
+    resolveRuntime: () => resolveRuntimeCommand(config, config.nodejsBootstrap),
     freezer,
     idleShutdownMs: config.idleShutdownMs,
   });

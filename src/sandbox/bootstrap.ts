@@ -34,7 +34,7 @@ async function executable(file: string): Promise<'yes' | 'missing' | 'not-execut
  * Spec 6.4: the command line (RIE style), else `bootstrap` in the task root, in /opt, in the runtime dir, else the
  * built-in Node.js runtime when a handler is set. `AWS_LAMBDA_EXEC_WRAPPER` is put in front of whatever was found.
  */
-export async function resolveRuntimeCommand(config: Config, nodejsBootstrap = BUILTIN_NODEJS_BOOTSTRAP): Promise<RuntimeCommand> {
+export async function resolveRuntimeCommand(config: Config, nodejsBootstrap: string = BUILTIN_NODEJS_BOOTSTRAP): Promise<RuntimeCommand> {
   const found = await findCommand(config, nodejsBootstrap);
   if (config.execWrapper === undefined) return found;
   const wrapper = await executable(config.execWrapper);
