@@ -83,7 +83,7 @@ export function extensionRoutes(env: Environment, config: Config, subscriptions:
       if (!errorType) throw new ExtensionApiError('Extension.MissingHeader', 'Lambda-Extension-Function-Error-Type not found');
       await readBody(req, BODY_LIMIT).catch(() => Buffer.alloc(0));
       extension.state.transition(kind);
-      extension.reportedErrorType = errorType;
+      extension.errorType = errorType;
       sendJson(res, 202, { status: 'OK' });
       env.sandbox?.fail({ errorType: `Extension.${kind}`, message: `extension ${extension.name} reported ${path === 'init' ? 'an init' : 'an exit'} error: ${errorType}` });
     }));

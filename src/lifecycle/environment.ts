@@ -187,7 +187,7 @@ export class Environment {
         name: extension.name,
         state: extension.state.state,
         events: extension.events,
-        ...(failed && extension.reportedErrorType ? { errorType: extension.reportedErrorType } : {}),
+        ...(failed && extension.errorType ? { errorType: extension.errorType } : {}),
       });
     }
     events.emit('platform.initReport', { ...base, metrics: { durationMs: round3(durationMs) } });

@@ -35,8 +35,8 @@ export class Extension {
   readonly id = randomUUID();
   readonly state;
   events: ExtensionEventType[] = [];
-  /** Set by /init/error or /exit/error (the extension's own type, e.g. Extension.ConfigInvalid). */
-  reportedErrorType: string | undefined;
+  /** Why it failed: the type it reported through /init/error or /exit/error (e.g. Extension.ConfigInvalid), or ours. */
+  errorType: string | undefined;
   /** Its register call: the runtime starts only when every external extension has made it. */
   readonly registeredSignal = new Deferred<void>();
   /** The extension's first /event/next: its init is done. */
@@ -47,12 +47,13 @@ export class Extension {
   private waiter: EventWaiter | undefined;
   private pending: ExtensionEvent | undefined;
 
-  constructor(readonly name: string, readonly process: ManagedProcess | undefined) {
+  constructor(readonly name: string, readonly process: ManagedProcess | undefined, private readonly isExternal: boolean) {
     this.state = newExtensionStateMachine(name);
   }
 
+  /** External extensions come from files in /opt/extensions (even one that could not be launched). */
   get external(): boolean {
-    return this.process !== undefined;
+    return this.isExternal;
   }
 
   subscribes(event: ExtensionEventType): boolean {

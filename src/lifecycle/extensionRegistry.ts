@@ -22,9 +22,9 @@ export class ExtensionRegistry {
   private readonly byName = new Map<string, Extension>();
   private open = true;
 
-  /** Adds a launched external extension, not yet registered. */
-  addExternal(name: string, process: ManagedProcess): Extension {
-    const extension = new Extension(name, process);
+  /** Adds an external extension: launched (not yet registered), or refused at launch (no process). */
+  addExternal(name: string, process: ManagedProcess | undefined): Extension {
+    const extension = new Extension(name, process, true);
     this.byName.set(name, extension);
     this.byId.set(extension.id, extension);
     return extension;
@@ -52,10 +52,11 @@ export class ExtensionRegistry {
     const events = parseEvents(body);
     if (!this.open) throw new ExtensionApiError('Extension.RegistrationClosed', 'Extension registration closed already');
     const known = this.byName.get(name);
-    if (known?.external) {
+    if (known?.process) {
       known.register(events); // a second register fails here with the state machine's message
       return known;
     }
+    if (known?.external) throw new ExtensionApiError('Extension.InvalidExtensionState', `Extension ${name} could not be launched`);
     if (known) throw new ExtensionApiError('Extension.InvalidExtensionState', 'Extension with this name already registered');
     if (events.includes('SHUTDOWN')) {
       throw new ExtensionApiError('Extension.InvalidEventType', 'SHUTDOWN: ShutdownEventNotSupportedForInternalExtension');
@@ -63,7 +64,7 @@ export class ExtensionRegistry {
     if (this.byName.size >= MAX_EXTENSIONS) {
       throw new ExtensionApiError('Extension.TooManyExtensions', `Extension limit (${MAX_EXTENSIONS}) reached`);
     }
-    const internal = new Extension(name, undefined);
+    const internal = new Extension(name, undefined, false);
     internal.register(events);
     this.byName.set(name, internal);
     this.byId.set(internal.id, internal);

@@ -80,15 +80,24 @@ export class Sandbox {
   async init(command: RuntimeCommand, deadline: number): Promise<Settled<void>> {
     const { config } = this.deps;
     const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
-    const files = await findExtensionFiles(config.optDir, MAX_EXTENSIONS);
+    let files;
+    try {
+      files = await findExtensionFiles(config.optDir, MAX_EXTENSIONS);
+    } catch (error) {
+      return { ok: false, failure: { errorType: 'Extension.LaunchError', message: `cannot list the extensions: ${(error as Error).message}` } };
+    }
     for (const file of files) {
       if (file.launchError) {
+        const failed = this.extensions.addExternal(file.name, undefined);
+        failed.state.transition('LaunchError');
+        failed.errorType = file.launchError;
         this.fail({ errorType: 'Extension.LaunchError', message: `${file.launchError}: cannot start extension ${file.file}` });
         continue;
       }
       this.launchExtension(file.name, { name: file.name, command: file.file, args: [], cwd: config.taskRoot, env: extensionEnvironment(runtimeEnv) });
     }
-    const registered = await this.within(Promise.all(this.extensions.all.map((e) => e.registeredSignal.promise)), deadline);
+    const launched = this.extensions.all.filter((e) => e.process);
+    const registered = await this.within(Promise.all(launched.map((e) => e.registeredSignal.promise)), deadline);
     if (!registered.ok) return registered;
 
     this.startRuntime(command, runtimeEnv);
@@ -227,11 +236,14 @@ export class Sandbox {
     const extension = this.extensions.addExternal(name, process);
     void process.exited.then((exit) => {
       const registered = !extension.state.is('Started');
+      const reported = extension.state.is('InitError', 'ExitError');
       if (extension.state.can('Exited')) extension.state.transition('Exited');
+      if (reported || this.stopping) return; // it already failed through /init/error or /exit/error, or was told to go
       const how = describeExit(exit);
-      if (extension.reportedErrorType) return; // already failed through /init/error or /exit/error
+      const errorType = exit.spawnError ? 'Extension.LaunchError' : 'Extension.Crash';
+      extension.errorType ??= errorType;
       this.fail({
-        errorType: exit.spawnError ? 'Extension.LaunchError' : 'Extension.Crash',
+        errorType,
         message: registered ? `extension ${name} exited: ${how}` : `extension ${name} exited before registering: ${how}`,
       });
     });
