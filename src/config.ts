@@ -15,6 +15,8 @@ export interface Config {
   logStreamName: string;
   initializationType: string;
   runtimeVersion: string;
+  /** Whether AWS_LAMBDA_RUNTIME_VERSION was given (otherwise the init names the runtime it found). */
+  runtimeVersionSet: boolean;
   runtimeVersionArn: string;
 
   taskRoot: string;
@@ -163,6 +165,7 @@ export function loadConfig(env: Env, argv: string[]): Config {
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME || defaultLogStream(functionVersion),
     initializationType: 'on-demand',
     runtimeVersion: env.AWS_LAMBDA_RUNTIME_VERSION || 'provided:emulated',
+    runtimeVersionSet: Boolean(env.AWS_LAMBDA_RUNTIME_VERSION),
     runtimeVersionArn: env.AWS_LAMBDA_RUNTIME_VERSION_ARN || `arn:aws:lambda:${region}::runtime:emulated`,
     taskRoot: absoluteDir(env, 'LAMBDA_TASK_ROOT', '/var/task'),
     optDir: absoluteDir(env, 'LAMBDA_SANDBOX_OPT_DIR', '/opt'),

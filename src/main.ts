@@ -17,6 +17,7 @@ import { startReaper } from './sandbox/reaper';
 import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
 import { EventStream } from './telemetry/events';
 import { LogStream } from './telemetry/logStream';
+import { TelemetryHub } from './telemetry/subscriptions/hub';
 
 /** How long a shutdown waits for the invocation in flight before stopping the runtime under it. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -67,7 +68,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  process.on('uncaughtException', (error) => log.error(`unexpected error (the init keeps running): ${error.stack ?? error.message}`));
+  // A reader of our output that went away (EPIPE) is no reason to stop the function, nor to log about it forever.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') log.error(`unexpected error (the init keeps running): ${error.stack ?? error.message}`);
+  });
   process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
 
   const reaper = startReaper({ log: (line) => log.warn(line) });
@@ -80,6 +85,11 @@ async function main(): Promise<void> {
   for (const name of overriddenReserved(config, runtimeEnvironment(config))) {
     log.warn(`${name} is reserved by Lambda; the function sees Lambda's value, not the one given`);
   }
+  const telemetry = new TelemetryHub(events, {
+    log: (level, message) => log.log(level, `telemetry: ${message}`),
+    logFormat: config.logFormat,
+    reservedPorts: [config.apiPort, config.invokePort],
+  });
   const environment = new Environment({
     config,
     events,
@@ -87,12 +97,13 @@ async function main(): Promise<void> {
     instanceId: randomUUID(),
     resolveRuntime: () => resolveRuntimeCommand(config, config.nodejsBootstrap),
     freezer,
+    telemetry,
     idleShutdownMs: config.idleShutdownMs,
   });
   const queue = new InvokeQueue(config.maxQueuedInvokes);
   const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
 
-  const runtimeServer = serve(extensionRoutes(environment, config, undefined, runtimeRoutes(environment, newRuntimeRouter())), log);
+  const runtimeServer = serve(extensionRoutes(environment, config, telemetry, runtimeRoutes(environment, newRuntimeRouter())), log);
   const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, log, status: () => state.status }, newInvokeRouter()), log);
   try {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
     invokeServer.close();
     runtimeServer.close();
     logStream.close();
+    telemetry.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -100,8 +100,8 @@ export function extensionRoutes(env: Environment, config: Config, subscriptions:
       let body: unknown;
       try {
         body = JSON.parse((await readBody(req, BODY_LIMIT)).toString());
-      } catch {
-        body = Symbol.for('invalid-json');
+      } catch (error) {
+        body = error; // the hub answers a body that is not JSON with its validation error
       }
       const verdict = api === 'telemetry' ? subscriptions.subscribeTelemetry(extension.name, body) : subscriptions.subscribeLogs(extension.name, body);
       sendJson(res, verdict.status, verdict.body);

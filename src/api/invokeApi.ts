@@ -22,6 +22,9 @@ export interface InvokeApiDeps {
   status: () => 'initializing' | 'ready' | 'shutting-down';
 }
 
+/** Above this a refused request body is not read to its end: the connection is closed instead. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
 /**
@@ -125,7 +128,9 @@ export function invokeRoutes(deps: InvokeApiDeps, router: Router): Router {
         body = await readBody(req, limit);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          closeAfterResponse(res);
+          // Let a caller with a known, modest body finish sending it, so it reads the 413 instead of a broken pipe.
+          const declared = Number(req.headers['content-length'] ?? NaN);
+          if (!(declared <= DRAIN_LIMIT_BYTES)) closeAfterResponse(res);
           throw errors.requestTooLarge(limit);
         }
         if (error instanceof BodyTruncatedError) return; // the caller hung up mid-request

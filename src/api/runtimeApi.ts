@@ -3,7 +3,7 @@ import type { Environment } from '../lifecycle/environment';
 import type { Invocation } from '../lifecycle/invocation';
 import { InvalidRequestIdError, type RuntimeSession } from '../lifecycle/runtimeSession';
 import { TransitionError } from '../lifecycle/stateMachine';
-import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody, sendJson } from './http';
+import { BodyTooLargeError, BodyTruncatedError, header, readBody, sendJson } from './http';
 import { Router } from './router';
 import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES as MAX_STREAMED_BYTES } from '../limits';
 
@@ -77,7 +77,6 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
     try {
       invocation = session.beginResult(id, 'InvocationResponse');
     } catch (error) {
-      closeAfterResponse(res);
       return answerFailure(res, error);
     }
     const mode = header(req, 'lambda-runtime-function-response-mode');
@@ -85,7 +84,6 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
       if (mode === undefined) await bufferedResponse(invocation, req, res);
       else if (mode.toLowerCase() === 'streaming') await streamedResponse(invocation, req, res);
       else {
-        closeAfterResponse(res);
         invocation.complete(errorOutcome('Runtime.InvalidResponseModeHeader', `Invalid function response mode: ${mode}`));
         apiError(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
       }
@@ -99,7 +97,6 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
     try {
       invocation = session.beginResult(id, 'InvocationErrorResponse');
     } catch (error) {
-      closeAfterResponse(res);
       return answerFailure(res, error);
     }
     try {
@@ -116,7 +113,6 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
 
   router.on('POST', new RegExp(`^${base}/init/error$`), withSession(async (session, req, res) => {
     if (!session.state.can('InitError')) {
-      closeAfterResponse(res);
       return answerFailure(res, new TransitionError('runtime', session.state.state, 'InitError'));
     }
     let report;
@@ -156,8 +152,8 @@ function errorOutcome(errorType: string, errorMessage: string) {
   return { kind: 'error' as const, status: 'error' as const, errorType, body: errorBody(errorType, errorMessage) };
 }
 
+/** Node's server discards the unread rest of a refused body and keeps the runtime's keep-alive connection. */
 function refuseBody(res: ServerResponse, error: unknown): void {
-  closeAfterResponse(res);
   if (res.headersSent || res.destroyed) return;
   if (error instanceof BodyTooLargeError) {
     apiError(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
@@ -202,7 +198,6 @@ function streamedResponse(invocation: Invocation, req: IncomingMessage, res: Ser
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > MAX_STREAMED_BYTES) {
-        closeAfterResponse(res);
         apiError(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_STREAMED_BYTES} bytes).`);
         finish({ errorType: 'Function.ResponseSizeTooLarge', body: errorBody('Function.ResponseSizeTooLarge',
           `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_BYTES} bytes).`) });

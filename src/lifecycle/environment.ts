@@ -165,17 +165,23 @@ export class Environment {
     const { events, config } = this.options;
     this.state.transition('Initializing');
     const started = performance.now();
+    const command = await this.options.resolveRuntime().catch((error: unknown) => {
+      if (error instanceof EntrypointError) return { errorType: error.errorType, message: error.message };
+      throw error;
+    });
+    const managed = 'command' in command ? command.managedRuntime : undefined;
     events.emit('platform.initStart', {
       initializationType: config.initializationType,
       phase,
-      runtimeVersion: config.runtimeVersion,
+      // The built-in Node.js runtime reports itself like a managed one unless a version was configured.
+      runtimeVersion: managed && !config.runtimeVersionSet ? `nodejs:${process.versions.node.split('.')[0]}.emulated` : config.runtimeVersion,
       runtimeVersionArn: config.runtimeVersionArn,
       functionName: config.functionName,
       functionVersion: config.functionVersion,
       instanceId: this.options.instanceId,
       instanceMaxMemory: config.memorySizeMb,
     });
-    const result = await this.startSandbox(deadline);
+    const result = 'command' in command ? await this.startSandbox(command, deadline) : command;
     const durationMs = performance.now() - started;
     const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
     const errorType = typeof result === 'object' ? result.errorType : undefined;
@@ -193,7 +199,10 @@ export class Environment {
     events.emit('platform.initReport', { ...base, metrics: { durationMs: round3(durationMs) } });
     if (result === 'ok') {
       this.settle('Ready');
-      if (this.sandbox) await this.freeze(this.sandbox);
+      if (this.sandbox) {
+        this.sampleMemory(this.sandbox);
+        await this.freeze(this.sandbox);
+      }
       return { ok: true, durationMs };
     }
     await this.discardSandbox(result === 'timeout' ? 'timeout' : 'failure');
@@ -202,14 +211,7 @@ export class Environment {
   }
 
   /** A new sandbox, initialised: 'ok', 'timeout', or what failed. */
-  private async startSandbox(deadline: number): Promise<'ok' | 'timeout' | SandboxFailure> {
-    let command: RuntimeCommand;
-    try {
-      command = await this.options.resolveRuntime();
-    } catch (error) {
-      if (!(error instanceof EntrypointError)) throw error;
-      return { errorType: error.errorType, message: error.message };
-    }
+  private async startSandbox(command: RuntimeCommand, deadline: number): Promise<'ok' | 'timeout' | SandboxFailure> {
     const sandbox = new Sandbox({
       config: this.config, events: this.options.events, log: this.options.log,
       freezer: this.options.freezer, telemetry: this.options.telemetry,

@@ -137,7 +137,7 @@ export class Sandbox {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     const result = await Promise.race([
       this.exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('init did not exit after SIGTERM')), 10_000)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`init did not exit after SIGTERM\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`)), 10_000)),
     ]).finally(() => this.child.kill('SIGKILL'));
     await fs.rm(this.dirs.root, { recursive: true, force: true });
     return result;

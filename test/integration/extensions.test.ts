@@ -104,10 +104,8 @@ describe('Extensions API', function () {
       const firstId = String(first.headers['x-amzn-requestid']);
       const second = await sandbox.invoke({ n: 2 });
       const secondId = String(second.headers['x-amzn-requestid']);
-      const log = await entries(logDir, 'slowpoke');
-      const firstDone = log.find((e) => e.kind === 'done' && e.requestId === firstId);
-      const secondInvoke = log.find((e) => e.event?.requestId === secondId);
-      assert.ok(firstDone && secondInvoke);
+      const firstDone = await waitFor('first done', async () => (await entries(logDir, 'slowpoke')).find((e) => e.kind === 'done' && e.requestId === firstId));
+      const secondInvoke = await waitFor('second INVOKE', async () => (await entries(logDir, 'slowpoke')).find((e) => e.event?.requestId === secondId));
       assert.ok(answeredAt < firstDone.at, 'the caller had its answer before the extension finished');
       assert.ok(secondInvoke.at >= firstDone.at, 'the next invoke waited for the extension');
       await sandbox.waitForOutput(`REPORT RequestId: ${firstId}`);

@@ -4,8 +4,11 @@ import { writeFunctionZips } from '../../integration/nodejs/helpers/functionZips
 
 export const FUNCTION_NAME = 'client-suite-fn';
 
-/** The real init serving one of the Node.js fixture functions under FUNCTION_NAME; stop() cleans everything. */
-export async function startFunction(handler: string, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<{
+/**
+ * The real init serving one of the Node.js fixture functions under FUNCTION_NAME; stop() cleans everything.
+ * Without a handler the init takes it from the command line (`args`, RIE style).
+ */
+export async function startFunction(handler: string | undefined, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<{
   sandbox: Sandbox;
   endpoint: string;
   stop(): Promise<void>;
@@ -15,7 +18,12 @@ export async function startFunction(handler: string, options: { args?: string[];
     const { functionZip } = await writeFunctionZips(temp);
     const sandbox = await Sandbox.start({
       args: options.args,
-      env: { _HANDLER: handler, LAMBDA_SANDBOX_FUNCTION_ZIP: functionZip, AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME, ...options.env },
+      env: {
+        ...(handler === undefined ? {} : { _HANDLER: handler }),
+        LAMBDA_SANDBOX_FUNCTION_ZIP: functionZip,
+        AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+        ...options.env,
+      },
     });
     return {
       sandbox,

@@ -111,6 +111,15 @@ describe('nodejs runtime: response streaming', () => {
     assert.deepEqual([error.errorType, error.errorMessage], ['RangeError', 'destroyed by the handler']);
   });
 
+  it('destroying the stream without a reason cuts the response off, and the runtime goes on', async () => {
+    session = await startSession('streaming.destroysWithoutReason');
+    const posted = await session.api.invoke({});
+    assert.equal(posted.aborted, true);
+    assert.equal(posted.body.toString(), 'cut off');
+    const next = await session.api.invoke({});
+    assert.equal(next.aborted, true, 'the next invocation is served by the same runtime');
+  });
+
   it('setContentType after the first write is Runtime.InvalidStreamingOperation', async () => {
     const error = trailerError(await stream('tooLate'));
     assert.deepEqual([error.errorType, error.errorMessage], ['Runtime.InvalidStreamingOperation', 'Cannot set content-type, too late.']);

@@ -70,6 +70,16 @@ describe('nodejs runtime through the init', function () {
     assert.equal((await sandbox.invoke({})).headers['x-amz-function-error'], 'Unhandled', 'and keeps serving');
   });
 
+  it('reports an unhandled rejection, and the next invoke runs in a fresh runtime', async () => {
+    sandbox = await start('index.unhandledRejection');
+    const res = await sandbox.invoke({});
+    assert.equal(res.headers['x-amz-function-error'], 'Unhandled');
+    const error = res.json() as { errorType: string; errorMessage: string };
+    assert.deepEqual([error.errorType, error.errorMessage], ['Runtime.UnhandledPromiseRejection', 'Error: nobody catches me']);
+    const again = await sandbox.invoke({});
+    assert.equal((again.json() as { errorType: string }).errorType, 'Runtime.UnhandledPromiseRejection');
+  });
+
   it('reports an init error (Runtime.ImportModuleError) to the caller', async () => {
     sandbox = await start('missing-module.handler');
     const res = await sandbox.invoke({});

@@ -14,6 +14,8 @@ export interface Posted {
   /** Body chunks in arrival order (streaming responses). */
   chunks: Buffer[];
   trailers: NodeJS.Dict<string>;
+  /** The runtime closed the connection before the body was complete. */
+  aborted: boolean;
 }
 
 export interface InvokeOptions {
@@ -117,6 +119,13 @@ export class FakeRuntimeApi {
       chunks.push(chunk);
       onChunk?.(chunk);
     });
+    req.on('close', () => {
+      if (req.complete || !match) return;
+      const pending = this.inFlight.get(decodeURIComponent(match[1]));
+      if (!pending) return;
+      this.inFlight.delete(pending.requestId);
+      pending.resolve({ kind: match[2] as 'response' | 'error', headers: req.headers, body: Buffer.concat(chunks), chunks, trailers: {}, aborted: true });
+    });
     req.on('end', () => {
       const posted: Posted = {
         kind: isInitError ? 'init-error' : (match![2] as 'response' | 'error'),
@@ -124,6 +133,7 @@ export class FakeRuntimeApi {
         body: Buffer.concat(chunks),
         chunks,
         trailers: { ...req.trailers },
+        aborted: false,
       };
       if (isInitError) {
         res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}\n');

@@ -1,0 +1,175 @@
+import { archiveLabel } from './archiveRef';
+import type { BatchEntry, BatchResult } from './batchExtract';
+import type { BatchRunner } from './batchRunner';
+import { readWholeEntry, streamEntry } from './entryData';
+import { parentPath } from './entryName';
+import { MAX_UNZIPPED_BYTES } from './limits';
+import { forEachLimited, Semaphore } from './pool';
+import type { EntryContext, TargetTree } from './targetTree';
+import { entryError, UnpackError } from './unpackError';
+import type { PlannedEntry, ZipPlan } from './zipPlan';
+
+/** Files up to this size go in batches (read whole, inflated in one call); larger ones are streamed. */
+const SMALL_FILE_BYTES = 256 * 1024;
+/** A batch: enough entries to make a round trip to a worker cheap, few enough to share the work out evenly. */
+const BATCH_ENTRIES = 128;
+const BATCH_COMPRESSED_BYTES = 2 << 20;
+/** Directories, links and large files in flight on the main thread. */
+const MAIN_CONCURRENCY = 16;
+/** Large entries streaming at once (each holds a few MiB of buffers). */
+const LARGE_ENTRY_CONCURRENCY = 2;
+
+/** State shared by all zips of one unpack. */
+export interface RunState {
+  readonly abort: AbortController;
+  /** Bytes actually inflated so far, across all zips. */
+  inflatedBytes: number;
+  /** The failure that stopped the run (later ones are consequences, such as aborted streams). */
+  firstFailure?: unknown;
+  /** The batch runner for this many small files (inline or worker threads), created on first use. */
+  batchRunner(files: number, bytes: number): BatchRunner;
+}
+
+/**
+ * Extracts every entry of a checked zip into its target tree: first the directories, then, side by side, small
+ * files in batches (worker threads for big zips) and links and large files on the main thread.
+ */
+export async function extractZip(plan: ZipPlan, tree: TargetTree, run: RunState): Promise<void> {
+  const small: PlannedEntry[] = [];
+  const directories: PlannedEntry[] = [];
+  const others: PlannedEntry[] = [];
+  for (const planned of plan.entries) {
+    if (planned.kind === 'directory') directories.push(planned);
+    else if (isSmallFile(planned)) small.push(planned);
+    else others.push(planned);
+  }
+  const abort = failRun(run);
+
+  const parents = new Map<string, PlannedEntry>();
+  for (const planned of small) parents.set(parentPath(planned.path), planned);
+  await forEachLimited([...parents], MAIN_CONCURRENCY,
+    ([dir, planned]) => tree.ensureDirectory(dir, context(plan, planned)), abort);
+  await forEachLimited(directories, MAIN_CONCURRENCY,
+    (planned) => tree.directoryEntry(planned.path, planned.mode, context(plan, planned)), abort);
+
+  const large = new Semaphore(LARGE_ENTRY_CONCURRENCY);
+  const outcomes = await Promise.allSettled([
+    forEachLimited(others, MAIN_CONCURRENCY, (planned) => extractOnMain(plan, planned, tree, run, large), abort),
+    extractSmallFiles(plan, small, tree, run),
+  ]);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw run.firstFailure ?? failed.reason;
+}
+
+function failRun(run: RunState): (err: unknown) => void {
+  return (err) => {
+    if (run.firstFailure === undefined) run.firstFailure = err;
+    run.abort.abort();
+  };
+}
+
+function isSmallFile(planned: PlannedEntry): boolean {
+  return planned.kind === 'file' && planned.size <= SMALL_FILE_BYTES && planned.entry.compressedSize <= SMALL_FILE_BYTES;
+}
+
+function context(plan: ZipPlan, planned: PlannedEntry): EntryContext {
+  return { archive: plan.source.archive, name: planned.name };
+}
+
+/** Links, large files, and small files whose name was already taken (replacing needs the main thread's rules). */
+async function extractOnMain(plan: ZipPlan, planned: PlannedEntry, tree: TargetTree, run: RunState, large: Semaphore): Promise<void> {
+  const { source } = plan;
+  const ctx = context(plan, planned);
+  if (run.abort.signal.aborted) return;
+  if (planned.kind === 'symlink') {
+    const data = await readWholeEntry(source, planned);
+    countInflated(run, plan, planned, data.length);
+    const target = data.toString('utf8');
+    if (target.includes('\0')) {
+      throw entryError(source.archive, 'unsupported', planned.name, 'is a symbolic link whose target contains a NUL character');
+    }
+    return tree.symlinkEntry(planned.path, target, ctx);
+  }
+  if (isSmallFile(planned)) {
+    const data = await readWholeEntry(source, planned);
+    countInflated(run, plan, planned, data.length);
+    return tree.fileEntry(planned.path, planned.mode, data, ctx);
+  }
+  await large.acquire();
+  try {
+    if (run.abort.signal.aborted) return;
+    const fd = await tree.createFile(planned.path, planned.mode, ctx);
+    await tree.finishFile(fd, planned.path, planned.mode, ctx, () => streamEntry(source, planned, fd, run.abort.signal));
+    countInflated(run, plan, planned, planned.size);
+  } finally {
+    large.release();
+  }
+}
+
+async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], tree: TargetTree, run: RunState): Promise<void> {
+  if (small.length === 0) return;
+  const { source } = plan;
+  const sorted = [...small].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+  const batches = toBatches(sorted, tree);
+  const runner = run.batchRunner(small.length, small.reduce((sum, p) => sum + p.size, 0));
+  const collisions: PlannedEntry[] = [];
+  const abort = failRun(run);
+
+  await forEachLimited(batches, runner.parallelism, async (batch) => {
+    if (run.abort.signal.aborted) return;
+    let result: BatchResult;
+    try {
+      result = await runner.run(source.reader.fd, source.reader.size, batch);
+    } catch (err) {
+      throw new UnpackError('internal', source.archive.file, `Cannot unpack ${archiveLabel(source.archive)}: ` +
+        `${(err as Error).message}; files of up to ${batch.length} entries it was writing may remain in ${tree.root}.`);
+    }
+    // Record every file first: counting may throw, and an unrecorded file would survive the cleanup.
+    for (const index of result.created) tree.recordFile(sorted[index].path, source.archive);
+    for (const index of result.created) {
+      if (index !== result.failure?.index) countInflated(run, plan, sorted[index], sorted[index].size);
+    }
+    for (const index of result.collisions) collisions.push(sorted[index]);
+    if (result.failure) {
+      const { index, kind, problem, writeError } = result.failure;
+      const planned = sorted[index];
+      if (writeError) throw tree.writeFailedError(context(plan, planned), planned.path, problem);
+      throw entryError(source.archive, kind, planned.name, problem);
+    }
+  }, abort);
+
+  const large = new Semaphore(LARGE_ENTRY_CONCURRENCY);
+  await forEachLimited(collisions, MAIN_CONCURRENCY, (planned) => extractOnMain(plan, planned, tree, run, large), abort);
+}
+
+function toBatches(sorted: PlannedEntry[], tree: TargetTree): BatchEntry[][] {
+  const batches: BatchEntry[][] = [];
+  let batch: BatchEntry[] = [];
+  let bytes = 0;
+  sorted.forEach((planned, index) => {
+    if (batch.length === BATCH_ENTRIES || bytes + planned.entry.compressedSize > BATCH_COMPRESSED_BYTES) {
+      if (batch.length > 0) batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    const { entry } = planned;
+    batch.push({
+      index, absolute: tree.absolute(planned.path), mode: planned.mode, offset: entry.relativeOffsetOfLocalHeader,
+      compressedSize: entry.compressedSize, size: planned.size, crc32: entry.crc32, method: entry.compressionMethod,
+      dataLimit: planned.dataLimit,
+    });
+    bytes += entry.compressedSize;
+  });
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** The budget, again, on real bytes (each entry is already held to its declared size while it inflates). */
+function countInflated(run: RunState, plan: ZipPlan, planned: PlannedEntry, bytes: number): void {
+  run.inflatedBytes += bytes;
+  if (run.inflatedBytes > MAX_UNZIPPED_BYTES) {
+    throw new UnpackError('too-large', plan.source.archive.file, `Cannot unpack ${archiveLabel(plan.source.archive)}: ` +
+      `at entry "${planned.name}" the bytes actually inflated reach ${run.inflatedBytes}, more than the ` +
+      `${MAX_UNZIPPED_BYTES}-byte limit (the zips' headers understate their sizes).`, planned.name);
+  }
+}

@@ -1,0 +1,134 @@
+import * as util from 'node:util';
+import { intoError, toFormatted } from './errors';
+
+/**
+ * Console output in Lambda's formats (spec 7): every console call becomes one line on stdout,
+ * `timestamp\trequestId\tLEVEL\tmessage` (Text) or one JSON object (JSON), embedded newlines turned into `\r`.
+ */
+
+interface Level {
+  name: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+  priority: number;
+}
+
+const LEVELS: Record<Level['name'], Level> = {
+  TRACE: { name: 'TRACE', priority: 1 },
+  DEBUG: { name: 'DEBUG', priority: 2 },
+  INFO: { name: 'INFO', priority: 3 },
+  WARN: { name: 'WARN', priority: 4 },
+  ERROR: { name: 'ERROR', priority: 5 },
+  FATAL: { name: 'FATAL', priority: 6 },
+};
+
+type LogFunction = (level: Level, ...params: unknown[]) => void;
+
+/** Who the current invocation is, for every line; `undefined` before the first invoke, as in Lambda. */
+const logContext: { requestId: string | undefined; tenantId: string | undefined } = {
+  requestId: undefined,
+  tenantId: undefined,
+};
+
+export function setLogContext(requestId: string, tenantId: string | undefined): void {
+  logContext.requestId = requestId;
+  logContext.tenantId = tenantId;
+}
+
+function errorType(error: Error): string {
+  return error.constructor?.name ?? 'UnknownError';
+}
+
+function jsonErrorReplacer(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return {
+    errorType: errorType(value),
+    errorMessage: value.message,
+    stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack,
+    ...value,
+  };
+}
+
+export function formatTextLine(timestamp: string, requestId: string | undefined, level: string, params: unknown[]): string {
+  return `${timestamp}\t${requestId}\t${level}\t${util.format(...params)}`.replace(/\n/g, '\r');
+}
+
+export function formatJsonLine(
+  timestamp: string,
+  requestId: string | undefined,
+  tenantId: string | undefined,
+  level: string,
+  params: unknown[],
+): string {
+  const record: Record<string, unknown> = { timestamp, level, requestId };
+  if (tenantId) record.tenantId = tenantId;
+  let line: string;
+  if (params.length === 1) {
+    record.message = params[0];
+    try {
+      line = JSON.stringify(record, jsonErrorReplacer);
+    } catch {
+      record.message = util.format(params[0]);
+      line = JSON.stringify(record);
+    }
+  } else {
+    record.message = util.format(...params);
+    const error = params.find((param): param is Error => param instanceof Error);
+    if (error !== undefined) {
+      record.errorType = errorType(error);
+      record.errorMessage = error.message;
+      record.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+    }
+    line = JSON.stringify(record);
+  }
+  return line.replace(/\n/g, '\r');
+}
+
+const writeText: LogFunction = (level, ...params) => {
+  process.stdout.write(formatTextLine(new Date().toISOString(), logContext.requestId, level.name, params) + '\n');
+};
+
+const writeJson: LogFunction = (level, ...params) => {
+  const line = formatJsonLine(new Date().toISOString(), logContext.requestId, logContext.tenantId, level.name, params);
+  process.stdout.write(line + '\n');
+};
+
+export type LogFormat = 'TEXT' | 'JSON';
+
+export function logFormatFrom(env: NodeJS.ProcessEnv): LogFormat {
+  return env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? 'JSON' : 'TEXT';
+}
+
+function minimumLevel(env: NodeJS.ProcessEnv): Level {
+  const name = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase();
+  return name !== undefined && name in LEVELS ? LEVELS[name as Level['name']] : LEVELS.TRACE;
+}
+
+type PatchedConsole = Console & { fatal: (...params: unknown[]) => void };
+
+let activeFormat: LogFormat = 'TEXT';
+
+/** Replaces console.trace/debug/info/log/warn/error and adds console.fatal; levels below AWS_LAMBDA_LOG_LEVEL print nothing. */
+export function patchConsole(env: NodeJS.ProcessEnv): void {
+  activeFormat = logFormatFrom(env);
+  const write = activeFormat === 'JSON' ? writeJson : writeText;
+  const minimum = minimumLevel(env);
+  const noop = (): void => {};
+  const at = (level: Level) => (level.priority >= minimum.priority ? (...params: unknown[]) => write(level, ...params) : noop);
+  const target = console as PatchedConsole;
+  target.trace = at(LEVELS.TRACE);
+  target.debug = at(LEVELS.DEBUG);
+  target.info = at(LEVELS.INFO);
+  target.log = target.info;
+  target.warn = at(LEVELS.WARN);
+  target.error = at(LEVELS.ERROR);
+  // FATAL is never filtered, as in Lambda's runtime.
+  target.fatal = (...params: unknown[]) => write(LEVELS.FATAL, ...params);
+}
+
+/**
+ * Logs an error the runtime reports (`Invoke Error`, `Uncaught Exception`, ...) the way Lambda does: in Text format
+ * the label and the error as JSON after a tab, in JSON format the error object alone.
+ */
+export function logError(label: string, error: unknown): void {
+  if (activeFormat === 'JSON') console.error(intoError(error));
+  else console.error(label, toFormatted(intoError(error)));
+}

@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkPid } from './check-pid';
+import {
+  cgroupPids,
+  joinCgroup,
+  makeChildCgroup,
+  probeJoin,
+  removeChildCgroup,
+  staleNote,
+  sweepStaleCgroups,
+  wrapInCgroup,
+} from './cgroup-child';
+import { checkCgroupDir } from './cgroup-mounts';
+import { type Freezer, FreezerError, type OpenResult } from './types';
+import { SerialQueue, delay, errorCode } from './wait';
+
+/** Every this many FREEZING reads, thaw and pause so processes that keep forking let the freeze settle. */
+const THAW_AND_PAUSE_EVERY = 25;
+const PAUSE_MS = 10;
+
+type State = 'THAWED' | 'FREEZING' | 'FROZEN';
+
+/**
+ * cgroup v1 freezer: freezer.state FROZEN / THAWED. The file has no change notification, and a freeze can stick in
+ * FREEZING while tasks keep appearing (older kernels need the write repeated), so freeze() re-writes FROZEN between
+ * short waits, occasionally thaws and pauses, and within the bound either reaches FROZEN or thaws back and rejects —
+ * the approach runc takes. On current kernels the first write usually lands FROZEN at once.
+ */
+class Cgroup1Freezer implements Freezer {
+  readonly strategy = 'cgroup1' as const;
+  private readonly queue = new SerialQueue();
+  private readonly procsFile: string;
+  private readonly stateFile: string;
+  private disposed = false;
+
+  constructor(
+    readonly cgroupDir: string,
+    private readonly parentDir: string,
+    private readonly timeoutMs: number,
+    private readonly log: (message: string) => void,
+  ) {
+    this.procsFile = path.join(cgroupDir, 'cgroup.procs');
+    this.stateFile = path.join(cgroupDir, 'freezer.state');
+  }
+
+  wrap(command: string, args: string[]): { command: string; args: string[] } {
+    return wrapInCgroup(this.procsFile, command, args);
+  }
+
+  track(pid: number): void {
+    checkPid(pid);
+    joinCgroup(this.procsFile, pid);
+  }
+
+  untrack(): void {
+    // Membership ends when the process exits; nothing to forget.
+  }
+
+  freeze(): Promise<void> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      const deadline = Date.now() + this.timeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        this.write('FROZEN');
+        const state = this.read();
+        if (state === 'FROZEN') return;
+        if (state !== 'FREEZING') throw new FreezerError(`${this.stateFile} says ${state} right after writing FROZEN`);
+        if (Date.now() >= deadline) {
+          this.tryWrite('THAWED');
+          const members = cgroupPids(this.cgroupDir).join(', ') || 'none';
+          throw new FreezerError(
+            `cgroup v1 freeze of ${this.cgroupDir} stuck in FREEZING for ${this.timeoutMs} ms (${attempt} attempts; ` +
+              `processes: ${members}); thawed it again`,
+          );
+        }
+        if (attempt % THAW_AND_PAUSE_EVERY === 0) {
+          this.tryWrite('THAWED');
+          await delay(PAUSE_MS);
+        } else {
+          await delay(attempt < 3 ? 0 : 1);
+        }
+      }
+    });
+  }
+
+  thaw(): Promise<void> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      const deadline = Date.now() + this.timeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        this.write('THAWED');
+        const state = this.read();
+        if (state === 'THAWED') return;
+        if (Date.now() >= deadline) {
+          throw new FreezerError(`cgroup v1 thaw of ${this.cgroupDir}: freezer.state still ${state} after ${attempt} writes`);
+        }
+        await delay(attempt < 3 ? 0 : 1);
+      }
+    });
+  }
+
+  peakMemoryBytes(): number | undefined {
+    return undefined; // the v1 freezer hierarchy has no memory accounting
+  }
+
+  dispose(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      this.tryWrite('THAWED');
+      const problem = await removeChildCgroup(this.cgroupDir, this.parentDir);
+      if (problem) this.log(`freezer: ${problem}`);
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new FreezerError(`freezer cgroup ${this.cgroupDir} was already disposed`);
+  }
+
+  private write(state: 'FROZEN' | 'THAWED'): void {
+    try {
+      fs.writeFileSync(this.stateFile, state);
+    } catch (error) {
+      throw new FreezerError(`cannot write ${state} to ${this.stateFile}: ${errorCode(error)}`);
+    }
+  }
+
+  private tryWrite(state: 'FROZEN' | 'THAWED'): void {
+    try {
+      fs.writeFileSync(this.stateFile, state);
+    } catch {
+      // best effort on the way out
+    }
+  }
+
+  private read(): State | string {
+    try {
+      return fs.readFileSync(this.stateFile, 'latin1').trim();
+    } catch (error) {
+      throw new FreezerError(`cannot read ${this.stateFile}: ${errorCode(error)}`);
+    }
+  }
+}
+
+/** Tries the v1 freezer for real in `parentDir`: create a child cgroup, write THAWED, let a test process join. */
+export async function openCgroup1Freezer(
+  parentDir: string,
+  name: string,
+  timeoutMs: number,
+  log: (message: string) => void,
+): Promise<OpenResult> {
+  const wrongPlace = checkCgroupDir(parentDir, 'cgroup1-freezer');
+  if (wrongPlace) return { ok: false, reason: wrongPlace };
+  const swept = sweepStaleCgroups(parentDir, name);
+  let dir: string;
+  try {
+    dir = makeChildCgroup(parentDir, name);
+  } catch (error) {
+    return { ok: false, reason: `cgroup1 freezer at ${parentDir} not writable: ${errorCode(error)}` };
+  }
+  const fail = async (reason: string): Promise<OpenResult> => {
+    await removeChildCgroup(dir, parentDir);
+    return { ok: false, reason };
+  };
+  try {
+    fs.writeFileSync(path.join(dir, 'freezer.state'), 'THAWED');
+  } catch (error) {
+    return fail(`cgroup1 freezer at ${parentDir}: cannot write freezer.state (${errorCode(error)})`);
+  }
+  const joinProblem = await probeJoin(path.join(dir, 'cgroup.procs'));
+  if (joinProblem) return fail(`cgroup1 freezer at ${parentDir}: ${joinProblem}`);
+  return { ok: true, freezer: new Cgroup1Freezer(dir, parentDir, timeoutMs, log), note: staleNote(swept) };
+}

@@ -1,0 +1,201 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  cgroupMemoryPeak,
+  cgroupPids,
+  joinCgroup,
+  makeChildCgroup,
+  probeJoin,
+  removeChildCgroup,
+  staleNote,
+  sweepStaleCgroups,
+  wrapInCgroup,
+} from './cgroup-child';
+import { checkCgroupDir } from './cgroup-mounts';
+import { checkPid } from './check-pid';
+import { type Freezer, FreezerError, type OpenResult } from './types';
+import { SerialQueue, errorCode } from './wait';
+
+/** Longest pause between two reads of cgroup.events, in case an inotify event is missed. */
+const MAX_EVENT_WAIT_MS = 50;
+
+/**
+ * cgroup v2: cgroup.freeze = 1 / 0, completion read from cgroup.events ("frozen 1"), which the kernel announces
+ * through inotify. The hot path is one write plus, when the kernel has not finished by then, an event wait.
+ */
+class Cgroup2Freezer implements Freezer {
+  readonly strategy = 'cgroup2' as const;
+  private readonly queue = new SerialQueue();
+  private readonly procsFile: string;
+  private readonly freezeFile: string;
+  private readonly eventsFile: string;
+  private watcher: fs.FSWatcher | undefined;
+  private wakeWaiter: (() => void) | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly cgroupDir: string,
+    private readonly parentDir: string,
+    private readonly timeoutMs: number,
+    private readonly log: (message: string) => void,
+  ) {
+    this.procsFile = path.join(cgroupDir, 'cgroup.procs');
+    this.freezeFile = path.join(cgroupDir, 'cgroup.freeze');
+    this.eventsFile = path.join(cgroupDir, 'cgroup.events');
+    try {
+      this.watcher = fs.watch(this.eventsFile, { persistent: false }, () => this.wakeWaiter?.());
+      this.watcher.on('error', () => this.stopWatching());
+    } catch {
+      this.watcher = undefined; // without inotify the bounded re-reads below still see the change
+    }
+  }
+
+  wrap(command: string, args: string[]): { command: string; args: string[] } {
+    return wrapInCgroup(this.procsFile, command, args);
+  }
+
+  track(pid: number): void {
+    checkPid(pid);
+    joinCgroup(this.procsFile, pid);
+  }
+
+  untrack(): void {
+    // Membership ends when the process exits; nothing to forget.
+  }
+
+  freeze(): Promise<void> {
+    return this.queue.run(() => this.setFrozen(true));
+  }
+
+  thaw(): Promise<void> {
+    return this.queue.run(() => this.setFrozen(false));
+  }
+
+  peakMemoryBytes(): number | undefined {
+    return cgroupMemoryPeak(this.cgroupDir);
+  }
+
+  dispose(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      try {
+        fs.writeFileSync(this.freezeFile, '0');
+      } catch {
+        // already gone, or removed by someone else: removal below reports what matters
+      }
+      this.stopWatching();
+      const problem = await removeChildCgroup(this.cgroupDir, this.parentDir);
+      if (problem) this.log(`freezer: ${problem}`);
+    });
+  }
+
+  private async setFrozen(frozen: boolean): Promise<void> {
+    if (this.disposed) throw new FreezerError(`freezer cgroup ${this.cgroupDir} was already disposed`);
+    try {
+      fs.writeFileSync(this.freezeFile, frozen ? '1' : '0');
+    } catch (error) {
+      throw new FreezerError(`cannot write ${this.freezeFile}: ${errorCode(error)}`);
+    }
+    const deadline = Date.now() + this.timeoutMs;
+    let pause = 1;
+    while (this.readFrozen() !== frozen) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const members = cgroupPids(this.cgroupDir).join(', ') || 'none';
+        throw new FreezerError(
+          `cgroup2 ${frozen ? 'freeze' : 'thaw'} of ${this.cgroupDir} did not complete within ${this.timeoutMs} ms ` +
+            `(cgroup.events still says frozen ${frozen ? 0 : 1}; processes: ${members})`,
+        );
+      }
+      await this.nextEvent(Math.min(remaining, pause));
+      pause = Math.min(pause * 2, MAX_EVENT_WAIT_MS);
+    }
+  }
+
+  private readFrozen(): boolean {
+    let events: string;
+    try {
+      events = fs.readFileSync(this.eventsFile, 'latin1');
+    } catch (error) {
+      throw new FreezerError(`cannot read ${this.eventsFile}: ${errorCode(error)}`);
+    }
+    return /^frozen 1$/m.test(events);
+  }
+
+  /** Resolves on the next change event of cgroup.events, or after `ms` at the latest. */
+  private nextEvent(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeWaiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeWaiter = done;
+    });
+  }
+
+  private stopWatching(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+}
+
+/**
+ * Tries cgroup v2 for real in `parentDir`: create a child cgroup, write its cgroup.freeze, let a test process join it.
+ * Anything that fails is undone and reported as the reason.
+ */
+export async function openCgroup2Freezer(
+  parentDir: string,
+  name: string,
+  timeoutMs: number,
+  log: (message: string) => void,
+): Promise<OpenResult> {
+  const wrongPlace = checkCgroupDir(parentDir, 'cgroup2');
+  if (wrongPlace) return { ok: false, reason: wrongPlace };
+  const swept = sweepStaleCgroups(parentDir, name);
+  let dir: string;
+  try {
+    dir = makeChildCgroup(parentDir, name);
+  } catch (error) {
+    return { ok: false, reason: `cgroup2 at ${parentDir} not writable: ${errorCode(error)}` };
+  }
+  const fail = async (reason: string): Promise<OpenResult> => {
+    await removeChildCgroup(dir, parentDir);
+    return { ok: false, reason };
+  };
+  try {
+    fs.writeFileSync(path.join(dir, 'cgroup.freeze'), '0');
+  } catch (error) {
+    const code = errorCode(error);
+    return fail(`cgroup2 at ${parentDir} has no usable cgroup.freeze (${code}${code === 'ENOENT' ? ': kernel before 5.2' : ''})`);
+  }
+  const joinProblem = await probeJoin(path.join(dir, 'cgroup.procs'));
+  if (joinProblem) return fail(`cgroup2 at ${parentDir}: ${joinProblem}`);
+  const notes = [staleNote(swept), enableMemoryController(parentDir, dir)].filter((n) => n !== undefined);
+  const note = notes.length > 0 ? notes.join('; ') : undefined;
+  return { ok: true, freezer: new Cgroup2Freezer(dir, parentDir, timeoutMs, log), note };
+}
+
+/**
+ * memory.peak exists only when the parent delegates the memory controller to its children. Turning it on fails
+ * (EBUSY) when the parent is not a root cgroup and has processes of its own — typically the init's cgroup in a
+ * container — and then Max Memory Used falls back to summing the processes' own peaks.
+ */
+function enableMemoryController(parentDir: string, dir: string): string | undefined {
+  if (fs.existsSync(path.join(dir, 'memory.peak'))) return undefined;
+  let available: string[];
+  try {
+    available = fs.readFileSync(path.join(parentDir, 'cgroup.controllers'), 'latin1').trim().split(/\s+/);
+  } catch (error) {
+    return `memory.peak unavailable: cannot read ${parentDir}/cgroup.controllers (${errorCode(error)})`;
+  }
+  if (!available.includes('memory')) return `memory.peak unavailable: no memory controller in ${parentDir}`;
+  try {
+    fs.writeFileSync(path.join(parentDir, 'cgroup.subtree_control'), '+memory');
+  } catch (error) {
+    return `memory.peak unavailable: cannot enable the memory controller in ${parentDir} (${errorCode(error)})`;
+  }
+  return fs.existsSync(path.join(dir, 'memory.peak')) ? undefined : 'memory.peak unavailable: kernel before 5.19';
+}
