@@ -13,7 +13,7 @@ export interface EnvironmentOptions {
   log: Logger;
   resolveRuntime: () => Promise<RuntimeCommand>;
   freezer: Freezer;
-  telemetry?: TelemetryControl;
+  telemetry?: TelemetryControl & { reset(): void };
   instanceId: string;
   /** Shut the sandbox down (SHUTDOWN spindown) after this long without invokes; 0 = never. */
   idleShutdownMs?: number;
@@ -170,6 +170,8 @@ export class Environment {
       throw error;
     });
     const managed = 'command' in command ? command.managedRuntime : undefined;
+    // The previous sandbox's subscriptions are gone with it; this Init's events are kept for new subscribers.
+    this.options.telemetry?.reset();
     events.emit('platform.initStart', {
       initializationType: config.initializationType,
       phase,

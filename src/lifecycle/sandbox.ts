@@ -23,8 +23,6 @@ export interface SandboxFailure {
 
 /** The parts of the Telemetry API the sandbox drives (held deliveries while frozen, closing at the end of Init). */
 export interface TelemetryControl {
-  /** A new Init: the previous sandbox's subscriptions are gone, subscriptions open again. */
-  reset(): void;
   closeSubscriptions(): void;
   pause(extensionName: string): void;
   resume(extensionName: string): void;
@@ -82,7 +80,6 @@ export class Sandbox {
   async init(command: RuntimeCommand, deadline: number): Promise<Settled<void>> {
     const { config } = this.deps;
     const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
-    this.deps.telemetry?.reset();
     let files;
     try {
       files = await findExtensionFiles(config.optDir, MAX_EXTENSIONS);
@@ -150,7 +147,7 @@ export class Sandbox {
   }
 
   async freeze(): Promise<void> {
-    if (this.frozen || this.stopping) return;
+    if (this.frozen || this.stopping || this.deps.freezer.strategy === 'none') return;
     this.frozen = true;
     for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
     await this.deps.freezer.freeze();
