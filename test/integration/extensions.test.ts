@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitFor } from '../helpers/wait';
 import { FIXTURES } from '../helpers/paths';
 import { request, Sandbox } from '../helpers/sandbox';
 
@@ -25,15 +26,6 @@ async function entries(dir: string, name: string): Promise<Entry[]> {
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('Extensions API', function () {
   this.timeout(30_000);

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitFor } from '../helpers/wait';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths';
 import { freePort, Sandbox } from '../helpers/sandbox';
 
@@ -24,15 +25,6 @@ async function deliveries(file: string): Promise<Array<{ at: number; batch?: Wir
   return lines(file);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const requestIdOf = (e: WireEvent): unknown => (typeof e.record === 'object' ? e.record.requestId : undefined);
 
