@@ -11,7 +11,8 @@ import { Environment } from './lifecycle/environment';
 import { InvokeQueue } from './lifecycle/invokeQueue';
 import { createLogger, type Logger } from './logger';
 import { resolveRuntimeCommand } from './sandbox/bootstrap';
-import { createFreezer } from './sandbox/freezer';
+import { createFreezer, type Freezer } from './sandbox/freezer';
+import { mountOwnCgroup2 } from './sandbox/freezer/mountCgroup2';
 import { ensureSandboxHostnames } from './sandbox/hostsFile';
 import { startReaper } from './sandbox/reaper';
 import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
@@ -59,6 +60,19 @@ async function unpack(config: Config, log: Logger): Promise<void> {
   }
 }
 
+/** The freezer; in a container that may mount its own cgroup2 (--cgroupns=private + SYS_ADMIN), on that. */
+async function openFreezer(config: Config, log: Logger): Promise<Freezer> {
+  if (config.freeze === 'auto' || config.freeze === 'cgroup2') {
+    const mounted = mountOwnCgroup2();
+    if (mounted.ok) {
+      log.info(`mounted cgroup2 at ${mounted.dir} for the freezer`);
+      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line) });
+    }
+    log.debug(`not mounting cgroup2: ${mounted.reason}`);
+  }
+  return createFreezer(config.freeze, { log: (line) => log.info(line) });
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -77,7 +91,7 @@ async function main(): Promise<void> {
 
   const reaper = startReaper({ log: (line) => log.warn(line) });
   await unpack(config, log);
-  const freezer = await createFreezer(config.freeze, { log: (line) => log.info(line) });
+  const freezer = await openFreezer(config, log);
   await ensureSandboxHostnames().catch((error: Error) => log.warn(`could not add sandbox.localdomain to /etc/hosts: ${error.message}`));
 
   const events = new EventStream();

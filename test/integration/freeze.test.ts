@@ -30,8 +30,8 @@ describe('Freezing between invokes', function () {
         const frozenAt = await count(file);
         await sleep(300);
         assert.equal(await count(file), frozenAt, 'no tick while frozen');
-        await sandbox.invoke({ action: 'sleep', ms: 100 });
-        assert.ok((await count(file)) > frozenAt + 5, 'ticking again after thaw');
+        await sandbox.invoke({ action: 'sleep', ms: 300 });
+        assert.ok((await count(file)) > frozenAt, 'ticking again after thaw');
       } finally {
         await sandbox.stop();
       }

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Entry point of the lambda-sandbox image. It turns the image's file conventions into the init's settings and
+# then replaces itself with the init (exec), so the init is PID 1 and receives `docker stop`'s SIGTERM directly.
+#
+#   /var/task                      function code as a directory (bind mount or copied in)
+#   /var/sandbox/function.zip      function code as a zip, unpacked into /var/task at start
+#   /var/sandbox/layers/*.zip      layer zips, applied to /opt in the lexical order of their file names
+#
+# An explicit LAMBDA_SANDBOX_FUNCTION_ZIP or LAMBDA_SANDBOX_LAYERS wins over these conventions. (The init itself,
+# as PID 1, adds sandbox.localdomain to /etc/hosts and runs the function as LAMBDA_SANDBOX_RUN_AS.)
+set -eu
+
+sandbox_dir=/var/sandbox
+
+if [ -z "${LAMBDA_SANDBOX_FUNCTION_ZIP:-}" ] && [ -f "$sandbox_dir/function.zip" ]; then
+  export LAMBDA_SANDBOX_FUNCTION_ZIP="$sandbox_dir/function.zip"
+fi
+
+if [ -z "${LAMBDA_SANDBOX_LAYERS:-}" ]; then
+  layers=
+  for layer in "$sandbox_dir"/layers/*.zip; do          # the shell sorts the expansion
+    [ -f "$layer" ] || continue
+    case "$layer" in
+      *:*) echo "lambda-sandbox: layer file name must not contain ':': $layer" >&2; exit 1 ;;
+    esac
+    layers="${layers:+$layers:}$layer"
+  done
+  if [ -n "$layers" ]; then export LAMBDA_SANDBOX_LAYERS="$layers"; fi
+fi
+
+exec node /usr/local/lib/lambda-sandbox/dist/src/main.js "$@"

@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import type Docker from 'dockerode';
+import { imageExists } from '../dockerEngine';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { buildCommand } from './buildCommand';
+import { UsageError } from './usageError';
+
+export interface RunArgs {
+  /** A function zip or a directory with the function's code; optional when the command line names a runtime. */
+  code?: string;
+  layers: string[];
+  handler?: string;
+  command: string[];
+  port?: number;
+  env: Record<string, string>;
+  image: string;
+  build: boolean;
+  baseImage?: string;
+  cgroupFreezer: boolean;
+  detach: boolean;
+}
+
+/**
+ * Starts a sandbox and prints its invoke URL (stdout). In the foreground it then streams the container's log until
+ * Ctrl-C / SIGTERM, which stops it gracefully (extensions get SHUTDOWN) and removes it. Returns the exit code.
+ */
+export async function runCommand(docker: Docker, args: RunArgs): Promise<number> {
+  let functionZip: string | undefined;
+  let functionDir: string | undefined;
+  if (args.code !== undefined) {
+    if (!fs.existsSync(args.code)) throw new UsageError(`${args.code} does not exist`);
+    if (fs.statSync(args.code).isDirectory()) functionDir = args.code;
+    else functionZip = args.code;
+  }
+  if (args.build || !(await imageExists(docker, args.image))) {
+    await buildCommand(docker, { tag: args.image, baseImage: args.baseImage });
+  }
+
+  let stopRequested = false;
+  const onSignal = () => { stopRequested = true; };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({
+      docker,
+      image: args.image,
+      functionZip,
+      functionDir,
+      layers: args.layers,
+      handler: args.handler,
+      command: args.command.length > 0 ? [...args.command, ...(args.handler ? [args.handler] : [])] : undefined,
+      environment: args.env,
+      hostPort: args.port,
+      cgroupFreezer: args.cgroupFreezer,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (stopRequested) {
+    await sandbox.close();
+    return 130;
+  }
+
+  process.stdout.write(`${sandbox.invokeUrl}\n`);
+  process.stderr.write(`lambda-sandbox: ${sandbox.name} is ready\n` +
+    `  curl -X POST ${sandbox.invokeUrl} -d '{}'\n` +
+    `  lambda-sandbox invoke '{}'          (AWS SDK endpoint: ${sandbox.endpoint})\n`);
+  if (args.detach) {
+    process.stderr.write(`  stop it with: docker stop ${sandbox.name}  (or lambda-sandbox cleanup)\n`);
+    sandbox.release();
+    return 0;
+  }
+  process.stderr.write('  Ctrl-C stops it\n');
+
+  const following = await sandbox.followLogs((line, stream) => {
+    (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+  });
+  const stopped = new Promise<'signal'>((resolve) => {
+    process.once('SIGINT', () => resolve('signal'));
+    process.once('SIGTERM', () => resolve('signal'));
+  });
+  const why = await Promise.race([stopped, sandbox.waitForExit().then(() => 'exited' as const)]);
+  if (why === 'signal') process.stderr.write(`lambda-sandbox: stopping ${sandbox.name}\n`);
+  const code = await sandbox.stop();
+  await following.done;
+  process.stderr.write(`lambda-sandbox: ${sandbox.name} ${why === 'signal' ? 'stopped' : 'exited'} with code ${code}\n`);
+  return code;
+}
