@@ -194,4 +194,48 @@ describe('Extensions API', function () {
     assert.throws(() => process.kill(extensionPid, 0), /ESRCH/, 'the extension is gone');
     await sandbox.stop();
   });
+
+  it('counts extension post-processing against the function timeout', async () => {
+    const sandbox = await Sandbox.start({
+      taskFiles: { bootstrap: SCRIPTED },
+      optFiles: { 'extensions/laggard': RECORDER },
+      env: { EXT_LOG: logDir, EXT_LAGGARD_DELAY_MS: '3000', EXT_LAGGARD_EVENTS: 'INVOKE,SHUTDOWN', AWS_LAMBDA_FUNCTION_TIMEOUT: '1' },
+    });
+    try {
+      const res = await sandbox.invoke({ fast: true });
+      assert.deepEqual(res.json(), { fast: true }, 'the caller has the response the runtime gave');
+      const id = String(res.headers['x-amzn-requestid']);
+      await sandbox.waitForOutput(`REPORT RequestId: ${id}`);
+      const report = sandbox.stdout.split('\n').find((l) => l.startsWith(`REPORT RequestId: ${id}`)) ?? '';
+      assert.match(report, /\tStatus: timeout$/);
+      // The reset stops the sandbox; the extension, still busy, is killed at the deadline and started again.
+      const again = await sandbox.invoke({ again: true });
+      assert.deepEqual(again.json(), { again: true });
+      assert.equal((await entries(logDir, 'laggard')).filter((e) => e.kind === 'registered').length, 2);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('spins an idle sandbox down with SHUTDOWN spindown, and cold-starts on the next invoke', async () => {
+    const sandbox = await Sandbox.start({
+      taskFiles: { bootstrap: SCRIPTED },
+      optFiles: { 'extensions/alpha': RECORDER },
+      env: { EXT_LOG: logDir, LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS: '300' },
+    });
+    try {
+      await sandbox.invoke({ first: true });
+      const shutdown = await waitFor('SHUTDOWN', async () => (await entries(logDir, 'alpha')).find((e) => e.event?.eventType === 'SHUTDOWN'));
+      assert.equal(shutdown.event?.shutdownReason, 'spindown');
+      const res = await sandbox.invoke({ second: true });
+      assert.deepEqual(res.json(), { second: true });
+      const id = String(res.headers['x-amzn-requestid']);
+      await sandbox.waitForOutput(`REPORT RequestId: ${id}`);
+      assert.equal(sandbox.stdout.split('\n').filter((l) => l.startsWith('INIT_START')).length, 2, 'a cold start again');
+      const report = sandbox.stdout.split('\n').find((l) => l.startsWith(`REPORT RequestId: ${id}`)) ?? '';
+      assert.match(report, /\tInit Duration: \d+\.\d\d ms\t$/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });
