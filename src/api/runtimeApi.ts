@@ -72,33 +72,34 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
     }
   }));
 
-  router.on('POST', new RegExp(`^${base}/invocation/([^/]*)/response$`), withSession(async (session, req, res, id) => {
-    let invocation: Invocation;
-    try {
-      invocation = session.beginResult(id, 'InvocationResponse');
-    } catch (error) {
-      return answerFailure(res, error);
-    }
-    const mode = header(req, 'lambda-runtime-function-response-mode');
-    try {
-      if (mode === undefined) await bufferedResponse(invocation, req, res);
-      else if (mode.toLowerCase() === 'streaming') await streamedResponse(invocation, req, res);
-      else {
-        invocation.complete(errorOutcome('Runtime.InvalidResponseModeHeader', `Invalid function response mode: ${mode}`));
-        apiError(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
+  /** `/response` and `/error`: the state machine admits the result for the in-flight invocation, or answers why not. */
+  const withResult = (kind: 'InvocationResponse' | 'InvocationErrorResponse',
+    handler: (invocation: Invocation, req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    withSession(async (session, req, res, id) => {
+      let invocation: Invocation;
+      try {
+        invocation = session.beginResult(id, kind);
+      } catch (error) {
+        return answerFailure(res, error);
       }
-    } finally {
-      session.endResult();
+      try {
+        await handler(invocation, req, res);
+      } finally {
+        session.endResult();
+      }
+    });
+
+  router.on('POST', new RegExp(`^${base}/invocation/([^/]*)/response$`), withResult('InvocationResponse', async (invocation, req, res) => {
+    const mode = header(req, 'lambda-runtime-function-response-mode');
+    if (mode === undefined) await bufferedResponse(invocation, req, res);
+    else if (mode.toLowerCase() === 'streaming') await streamedResponse(invocation, req, res);
+    else {
+      invocation.complete(errorOutcome('Runtime.InvalidResponseModeHeader', `Invalid function response mode: ${mode}`));
+      apiError(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
     }
   }));
 
-  router.on('POST', new RegExp(`^${base}/invocation/([^/]*)/error$`), withSession(async (session, req, res, id) => {
-    let invocation: Invocation;
-    try {
-      invocation = session.beginResult(id, 'InvocationErrorResponse');
-    } catch (error) {
-      return answerFailure(res, error);
-    }
+  router.on('POST', new RegExp(`^${base}/invocation/([^/]*)/error$`), withResult('InvocationErrorResponse', async (invocation, req, res) => {
     try {
       const report = await readErrorReport(req);
       invocation.complete({ kind: 'error', status: 'success', errorType: report.errorType, body: report.body });
@@ -106,8 +107,6 @@ export function runtimeRoutes(env: Environment, router: Router): Router {
     } catch (error) {
       invocation.complete(errorOutcome('Runtime.TruncatedResponse', 'The error response was truncated'));
       refuseBody(res, error);
-    } finally {
-      session.endResult();
     }
   }));
 
