@@ -12,29 +12,39 @@ export class BodyTruncatedError extends Error {
   }
 }
 
-/** Reads a request body into memory, refusing it as soon as it passes `limit` bytes (declared or actual). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a request body into memory, refusing it once it passes `limit` bytes (declared or actual). A refused body up
+ * to `drainLimit` is still read to its end (and discarded) before the refusal, so the sender finishes its upload
+ * and reads the error instead of a broken pipe; a larger one is refused at once.
+ */
+export function readBody(req: IncomingMessage, limit: number, drainLimit = limit): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > limit) {
-      reject(new BodyTooLargeError(limit, declared));
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let tooLarge = declared > limit;
     const finish = (error?: Error): void => {
       if (done) return;
       done = true;
       req.off('data', onData);
       if (error) reject(error);
+      else if (tooLarge) reject(new BodyTooLargeError(limit, Math.max(size, declared || 0)));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) finish(new BodyTooLargeError(limit, size));
-      else chunks.push(chunk);
+      if (size > limit && !tooLarge) {
+        tooLarge = true;
+        chunks.length = 0;
+      }
+      if (tooLarge && size > drainLimit) finish(new BodyTooLargeError(limit, size));
+      else if (!tooLarge) chunks.push(chunk);
     };
+    if (tooLarge && !(declared <= drainLimit)) {
+      finish(new BodyTooLargeError(limit, declared));
+      return;
+    }
     req.on('data', onData);
     req.once('end', () => finish());
     req.once('close', () => finish(req.complete ? undefined : new BodyTruncatedError()));

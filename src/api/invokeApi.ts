@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import { MAX_ASYNC_REQUEST_BYTES, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_REQUEST_BYTES } from '../limits';
+import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_REQUEST_BYTES } from '../limits';
 import type { Environment } from '../lifecycle/environment';
 import { Invocation, type InvokeRequest } from '../lifecycle/invocation';
 import type { InvokeQueue } from '../lifecycle/invokeQueue';
@@ -21,9 +21,6 @@ export interface InvokeApiDeps {
   /** `ready` once the first Init has finished (successfully or not), until shutdown begins. */
   status: () => 'initializing' | 'ready' | 'shutting-down';
 }
-
-/** Above this a refused request body is not read to its end: the connection is closed instead. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
@@ -125,12 +122,10 @@ export function invokeRoutes(deps: InvokeApiDeps, router: Router): Router {
       const limit = type === 'Event' ? MAX_ASYNC_REQUEST_BYTES : MAX_SYNC_REQUEST_BYTES;
       let body: Buffer;
       try {
-        body = await readBody(req, limit);
+        body = await readBody(req, limit, DRAIN_LIMIT_BYTES);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          // Let a caller with a known, modest body finish sending it, so it reads the 413 instead of a broken pipe.
-          const declared = Number(req.headers['content-length'] ?? NaN);
-          if (!(declared <= DRAIN_LIMIT_BYTES)) closeAfterResponse(res);
+          if (error.received > DRAIN_LIMIT_BYTES) closeAfterResponse(res); // the rest of it is not worth reading
           throw errors.requestTooLarge(limit);
         }
         if (error instanceof BodyTruncatedError) return; // the caller hung up mid-request

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Outcome, ResponseSink } from '../lifecycle/invocation';
-import { MAX_RESPONSE_BYTES as MAX_SYNC_RESPONSE_BYTES } from '../limits';
+import { MAX_RESPONSE_BYTES } from '../limits';
 import { invokeComplete, payloadChunk } from './eventStream';
 
 
@@ -33,7 +33,7 @@ export class BufferedReply implements ResponseSink {
   streamChunk(chunk: Buffer): void {
     if (this.overflow) return;
     this.size += chunk.length;
-    if (this.size > MAX_SYNC_RESPONSE_BYTES) {
+    if (this.size > MAX_RESPONSE_BYTES) {
       this.overflow = true;
       this.chunks = [];
     } else {
@@ -48,7 +48,7 @@ export class BufferedReply implements ResponseSink {
       headers['X-Amz-Function-Error'] = 'Unhandled';
       headers['Content-Type'] = 'application/json';
       body = Buffer.from(JSON.stringify({
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_RESPONSE_BYTES} bytes).`,
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
         errorType: 'Function.ResponseSizeTooLarge',
       }));
     } else if (outcome.kind === 'success') {

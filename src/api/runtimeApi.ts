@@ -5,7 +5,7 @@ import { InvalidRequestIdError, type RuntimeSession } from '../lifecycle/runtime
 import { TransitionError } from '../lifecycle/stateMachine';
 import { BodyTooLargeError, BodyTruncatedError, header, readBody, sendJson } from './http';
 import { Router } from './router';
-import { MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES as MAX_STREAMED_BYTES } from '../limits';
+import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../limits';
 
 
 const ACCEPTED = { status: 'OK' };
@@ -166,7 +166,7 @@ function refuseBody(res: ServerResponse, error: unknown): void {
 async function bufferedResponse(invocation: Invocation, req: IncomingMessage, res: ServerResponse): Promise<void> {
   invocation.markResponseStart();
   try {
-    const body = await readBody(req, MAX_RESPONSE_BYTES);
+    const body = await readBody(req, MAX_RESPONSE_BYTES, DRAIN_LIMIT_BYTES);
     invocation.complete({ kind: 'success', contentType: header(req, 'content-type') ?? 'application/json', body });
     sendJson(res, 202, ACCEPTED);
   } catch (error) {
@@ -196,10 +196,10 @@ function streamedResponse(invocation: Invocation, req: IncomingMessage, res: Ser
     };
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > MAX_STREAMED_BYTES) {
-        apiError(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_STREAMED_BYTES} bytes).`);
+      if (received > MAX_STREAMED_RESPONSE_BYTES) {
+        apiError(res, 413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`);
         finish({ errorType: 'Function.ResponseSizeTooLarge', body: errorBody('Function.ResponseSizeTooLarge',
-          `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_BYTES} bytes).`) });
+          `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`) });
         return;
       }
       invocation.streamChunk(chunk);

@@ -161,7 +161,10 @@ describe('Invoke API with a custom runtime', function () {
     assert.equal(method.status, 405);
     const health = await request(sandbox.invokePort, 'GET', '/healthz');
     assert.equal(health.status, 200);
-    assert.deepEqual(health.json(), { status: 'ready', environment: 'Ready', busy: false, queued: 0 });
+    const status = health.json() as { status: string; busy: boolean; queued: number };
+    assert.equal(status.status, 'ready');
+    assert.equal(typeof status.busy, 'boolean');
+    assert.equal(status.queued, 0);
   });
 });
 

@@ -35,10 +35,12 @@ describe('Lifecycle', function () {
       assert.equal(c[4], '512');
       assert.match(c[6], /^Init Duration: (\d+\.\d\d) ms\t$/);
       const init = Number(/Init Duration: (\d+\.\d\d)/.exec(c[6])?.[1]);
-      assert.equal(Number(c[3]), Math.ceil(Number(c[2]) + init), 'cold billed duration includes init (2025 rule)');
+      // Billed = ceil(Duration + Init Duration) on the unrounded values; the printed ones are rounded to 0.01 ms.
+      const sum = Number(c[2]) + init;
+      assert.ok(Number(c[3]) >= sum - 0.01 && Number(c[3]) < sum + 1.01, `cold billed duration includes init (2025 rule): ${c[0]}`);
       const w = reportFor(sandbox.stdout, warmId);
       assert.equal(w[6], '', 'no Init Duration and no status on a warm success');
-      assert.equal(Number(w[3]), Math.ceil(Number(w[2])));
+      assert.ok(Number(w[3]) >= Number(w[2]) - 0.005 && Number(w[3]) < Number(w[2]) + 1.005, w[0]);
       assert.ok(Number(w[5]) > 0, 'Max Memory Used is measured');
       assert.ok(!sandbox.stdout.includes('INIT_REPORT'), 'INIT_REPORT only when init fails');
     } finally {
