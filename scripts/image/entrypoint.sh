@@ -28,4 +28,4 @@ if [ -z "${LAMBDA_SANDBOX_LAYERS:-}" ]; then
   if [ -n "$layers" ]; then export LAMBDA_SANDBOX_LAYERS="$layers"; fi
 fi
 
-exec node /usr/local/lib/lambda-sandbox/dist/src/main.js "$@"
+exec node --max-semi-space-size=2 /usr/local/lib/lambda-sandbox/dist/src/main.js "$@"

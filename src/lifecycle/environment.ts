@@ -17,6 +17,8 @@ export interface EnvironmentOptions {
   instanceId: string;
   /** Shut the sandbox down (SHUTDOWN spindown) after this long without invokes; 0 = never. */
   idleShutdownMs?: number;
+  /** True when another invocation is already waiting: freezing now would only be undone at once. */
+  invocationWaiting?: () => boolean;
 }
 
 type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
@@ -134,7 +136,7 @@ export class Environment {
     const extensionsDoneAt = end.ok ? sandbox.extensionsDoneAt() : undefined;
     if (end.ok) {
       this.settle('Ready');
-      await this.freeze(sandbox);
+      if (!this.options.invocationWaiting?.()) await this.freeze(sandbox);
       this.armIdleShutdown();
     } else {
       await this.reset(status === 'timeout' ? 'timeout' : 'failure', `invocation ${invocation.requestId} ${status === 'timeout' ? 'timed out' : 'failed'}`);

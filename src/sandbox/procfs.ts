@@ -59,6 +59,37 @@ export function processesInGroups(groups: ReadonlySet<number>): ProcStat[] {
   return listProcesses().filter((p) => groups.has(p.pgid));
 }
 
+/**
+ * The members of some process groups, found by a full /proc scan at most every `maxAgeMs`; in between only the
+ * members already known are re-read (one small file each instead of one per process on the machine). A process
+ * that joins a group between scans is found by the next one.
+ */
+export class GroupMembers {
+  private key = '';
+  private scannedAt = -Infinity;
+  private known: number[] = [];
+
+  constructor(private readonly maxAgeMs: number) {}
+
+  of(groups: ReadonlySet<number>): ProcStat[] {
+    const key = [...groups].sort((a, b) => a - b).join(',');
+    const now = performance.now();
+    if (key !== this.key || now - this.scannedAt > this.maxAgeMs) {
+      const found = processesInGroups(groups);
+      this.key = key;
+      this.scannedAt = now;
+      this.known = found.map((p) => p.pid);
+      return found;
+    }
+    const found: ProcStat[] = [];
+    for (const pid of this.known) {
+      const stat = readProcStat(pid);
+      if (stat !== undefined && groups.has(stat.pgid)) found.push(stat);
+    }
+    return found;
+  }
+}
+
 /** Peak resident set size (VmHWM) of a process in bytes; 0 for zombies, kernel threads and vanished processes. */
 export function peakRssBytes(pid: number): number {
   let status: string;

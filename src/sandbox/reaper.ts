@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import * as diagnostics from 'node:diagnostics_channel';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { type AddonLoad, loadSandboxNative } from './native/addon';
-import { listProcesses } from './procfs';
+import { listProcesses, type ProcStat, readProcStat } from './procfs';
 
 /** An orphan that ended under us and was reaped. */
 export interface ReapedOrphan {
@@ -37,6 +38,46 @@ export interface Reaper {
   /** Reaps every zombie orphan now (normally done on SIGCHLD); returns how many. */
   reapNow(): number;
   stop(): void;
+}
+
+/**
+ * Our zombie children. /proc/self/task/<tid>/children lists each thread's children (zombies included), a few small
+ * files instead of one per process on the machine: SIGCHLD also comes for every SIGSTOP and SIGCONT of a child,
+ * so with the sigstop freezer this runs twice per invoke. Without that file (a kernel without CONFIG_PROC_CHILDREN),
+ * all of /proc is scanned.
+ */
+function zombieChildren(ownPid: number): ProcStat[] {
+  const children = childPids();
+  if (children === undefined) return listProcesses().filter((p) => p.ppid === ownPid && p.state === 'Z');
+  const zombies: ProcStat[] = [];
+  for (const pid of children) {
+    const stat = readProcStat(pid);
+    if (stat?.state === 'Z') zombies.push(stat);
+  }
+  return zombies;
+}
+
+const HAS_CHILDREN_FILE = fs.existsSync(`/proc/self/task/${process.pid}/children`);
+
+function childPids(): number[] | undefined {
+  if (!HAS_CHILDREN_FILE) return undefined;
+  const pids: number[] = [];
+  let threads: string[];
+  try {
+    threads = fs.readdirSync('/proc/self/task');
+  } catch {
+    return undefined;
+  }
+  for (const tid of threads) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/self/task/${tid}/children`, 'latin1');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const word of text.split(/\s+/)) if (word !== '') pids.push(Number(word));
+  }
+  return pids;
 }
 
 /**
@@ -96,7 +137,7 @@ export function startReaper(options: ReaperOptions): Reaper {
   };
 
   const reapNow = (): number => {
-    const zombies = listProcesses().filter((p) => p.ppid === ownPid && p.state === 'Z');
+    const zombies = zombieChildren(ownPid);
     if (zombies.length === 0) return 0;
     const spared = protectedPids();
     let reaped = 0;

@@ -14,10 +14,16 @@ import {
 import { checkCgroupDir } from './cgroup-mounts';
 import { checkPid } from './check-pid';
 import { type Freezer, FreezerError, type OpenResult } from './types';
-import { SerialQueue, errorCode } from './wait';
+import { SerialQueue, delay, errorCode } from './wait';
 
 /** Longest pause between two reads of cgroup.events, in case an inotify event is missed. */
 const MAX_EVENT_WAIT_MS = 50;
+/**
+ * How long cgroup.events is re-read on every turn of the event loop before waiting for its change event. The
+ * kernel usually finishes within 0.1 ms, but announces it through a workqueue, so the event (or the first 1 ms
+ * timer) often comes a whole millisecond later.
+ */
+const REREAD_MS = 0.3;
 
 /**
  * cgroup v2: cgroup.freeze = 1 / 0, completion read from cgroup.events ("frozen 1"), which the kernel announces
@@ -98,8 +104,13 @@ class Cgroup2Freezer implements Freezer {
       throw new FreezerError(`cannot write ${this.freezeFile}: ${errorCode(error)}`);
     }
     const deadline = Date.now() + this.timeoutMs;
+    const rereadUntil = performance.now() + REREAD_MS;
     let pause = 1;
     while (this.readFrozen() !== frozen) {
+      if (performance.now() < rereadUntil) {
+        await delay(0);
+        continue;
+      }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         const members = cgroupPids(this.cgroupDir).join(', ') || 'none';

@@ -1,0 +1,19 @@
+import * as fs from 'node:fs';
+
+export interface ProcessMemory {
+  /** Resident set size now, MB. */
+  rssMb: number;
+  /** Peak resident set size (VmHWM), MB. */
+  hwmMb: number;
+}
+
+/** VmRSS and VmHWM of one process (not its children) from /proc/<pid>/status. */
+export function processMemory(pid: number): ProcessMemory {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kb = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    if (!match) throw new Error(`/proc/${pid}/status has no ${field} line`);
+    return Number(match[1]);
+  };
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
