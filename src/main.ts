@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
 
   const runtimeServer = serve(extensionRoutes(environment, config, telemetry, runtimeRoutes(environment, newRuntimeRouter())), log);
-  const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, log, status: () => state.status }, newInvokeRouter()), log);
+  const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, status: () => state.status }, newInvokeRouter()), log);
   try {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
     await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');

@@ -5,7 +5,6 @@ import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_CLIENT_CONTEXT_BYTES, M
 import type { Environment } from '../lifecycle/environment';
 import { Invocation, type InvokeRequest } from '../lifecycle/invocation';
 import type { InvokeQueue } from '../lifecycle/invokeQueue';
-import type { Logger } from '../logger';
 import type { LogStream } from '../telemetry/logStream';
 import { errors, sendServiceError, ServiceError } from './awsErrors';
 import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody, sendJson } from './http';
@@ -17,7 +16,6 @@ export interface InvokeApiDeps {
   environment: Environment;
   queue: InvokeQueue;
   logStream: LogStream;
-  log: Logger;
   /** `ready` once the first Init has finished (successfully or not), until shutdown begins. */
   status: () => 'initializing' | 'ready' | 'shutting-down';
 }
@@ -109,7 +107,7 @@ function validatePayload(body: Buffer): void {
 }
 
 export function invokeRoutes(deps: InvokeApiDeps, router: Router): Router {
-  const { config, environment, queue, logStream, log } = deps;
+  const { config, environment, queue, logStream } = deps;
 
   const handle = (streaming: boolean) => async (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => {
     const requestId = randomUUID();
@@ -154,12 +152,7 @@ export function invokeRoutes(deps: InvokeApiDeps, router: Router): Router {
       if (tail) logStream.wantTail(requestId);
       const accepted = queue.submit({
         run: async () => {
-          try {
-            await environment.invoke(invocation);
-          } catch (error) {
-            log.error(`invocation ${requestId} failed inside the init: ${(error as Error).stack ?? String(error)}`);
-            if (!res.headersSent) sendServiceError(res, new ServiceError('ServiceException', 500, 'Internal error in the execution environment'), requestId);
-          }
+          await environment.invoke(invocation); // never throws: every failure becomes the invocation's outcome
           reply.flush(tail ? logStream.takeTail(requestId) ?? '' : undefined);
         },
         refuse: () => sendServiceError(res, errors.shuttingDown(), requestId),

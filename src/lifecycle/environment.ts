@@ -63,6 +63,18 @@ export class Environment {
 
   /** Runs one invocation to the end of its invoke phase (after REPORT). Never throws. */
   async invoke(invocation: Invocation): Promise<void> {
+    try {
+      await this.runInvocation(invocation);
+    } catch (error) {
+      // A fault of the init itself: answer the caller, and start over with a fresh sandbox rather than limp on.
+      this.options.log.error(`invocation ${invocation.requestId} failed inside the init: ${(error as Error).stack ?? String(error)}`);
+      invocation.complete(platformError('failure', 'Sandbox.Failure', `RequestId: ${invocation.requestId} Error: internal error in the execution environment`));
+      await this.discardSandbox('failure').catch(() => undefined);
+      this.settle('Uninitialized');
+    }
+  }
+
+  private async runInvocation(invocation: Invocation): Promise<void> {
     clearTimeout(this.idleTimer);
     const { events, config } = this.options;
     invocation.startedAt = performance.now();

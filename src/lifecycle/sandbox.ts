@@ -153,10 +153,15 @@ export class Sandbox {
     await this.deps.freezer.freeze();
   }
 
+  /** Never throws: a sandbox that cannot be thawed has failed, and the invocation waiting on it fails with it. */
   async thaw(): Promise<void> {
     if (!this.frozen) return;
     this.frozen = false;
-    await this.deps.freezer.thaw();
+    try {
+      await this.deps.freezer.thaw();
+    } catch (error) {
+      this.fail({ errorType: 'Sandbox.Failure', message: `could not thaw the sandbox: ${(error as Error).message}` });
+    }
     for (const e of this.extensions.all) this.deps.telemetry?.resume(e.name);
   }
 
@@ -168,7 +173,7 @@ export class Sandbox {
   async stop(reason: ShutdownEvent['shutdownReason']): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.thaw().catch((error: Error) => this.deps.log.warn(`thaw before shutdown failed: ${error.message}`));
+    await this.thaw();
     const externals = this.extensions.all.filter((e) => e.external && e.process?.running);
     const internals = this.extensions.registered.filter((e) => !e.external).length;
     const runtime = this.runtime?.process;
