@@ -24,7 +24,10 @@ export interface InvokeResult {
   json(): unknown;
 }
 
-export async function freePort(): Promise<number> {
+/** Ports this process handed out already: tests that start several sandboxes at once must not get one twice. */
+const handedOut = new Set<number>();
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -33,6 +36,17 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A loopback port that was free a moment ago (another process may still take it: see Sandbox.start). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await ephemeralPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function request(port: number, method: string, urlPath: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<InvokeResult> {
@@ -84,22 +98,33 @@ export class Sandbox {
         await fs.chmod(path.join(dir, target), (await fs.stat(source)).mode);
       }
     }
+    // A port found free can be taken by someone else before the init binds it: then try other ones.
+    for (let attempt = 1; ; attempt++) {
+      const sandbox = await Sandbox.launch(options, dirs);
+      try {
+        if (options.waitReady ?? true) await sandbox.waitReady();
+        return sandbox;
+      } catch (error) {
+        if (attempt >= 3 || !/EADDRINUSE/.test(sandbox.stderr)) throw error;
+      }
+    }
+  }
+
+  private static async launch(options: SandboxOptions, dirs: Sandbox['dirs']): Promise<Sandbox> {
     const [invokePort, apiPort] = [await freePort(), await freePort()];
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       LAMBDA_TASK_ROOT: dirs.task,
       LAMBDA_SANDBOX_OPT_DIR: dirs.opt,
       LAMBDA_SANDBOX_TMP_DIR: dirs.tmp,
-      LAMBDA_SANDBOX_RUNTIME_DIR: path.join(root, 'runtime'),
+      LAMBDA_SANDBOX_RUNTIME_DIR: path.join(dirs.root, 'runtime'),
       LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1',
       LAMBDA_SANDBOX_INVOKE_PORT: String(invokePort),
       LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${apiPort}`,
       ...options.env,
     };
     const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const sandbox = new Sandbox(child, invokePort, apiPort, dirs);
-    if (options.waitReady ?? true) await sandbox.waitReady();
-    return sandbox;
+    return new Sandbox(child, invokePort, apiPort, dirs);
   }
 
   async waitReady(timeoutMs = 15_000): Promise<void> {
