@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { MAX_LAYERS, TOO_MANY_LAYERS_TEXT } from './archive/limits';
 import { parseRunAs, type RunAs } from './sandbox/runAs';
 
 /** Everything the init needs to know, read once from the environment and argv, validated. */
@@ -56,8 +57,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-export const MAX_LAYERS = 5;
 
 type Env = Record<string, string | undefined>;
 
@@ -122,7 +121,7 @@ export function loadConfig(env: Env, argv: string[]): Config {
 
   const layers = (env.LAMBDA_SANDBOX_LAYERS || '').split(':').filter((l) => l !== '');
   if (layers.length > MAX_LAYERS) {
-    throw new ConfigError('LAMBDA_SANDBOX_LAYERS', `Cannot reference more than ${MAX_LAYERS} layers. (${layers.length} given)`);
+    throw new ConfigError('LAMBDA_SANDBOX_LAYERS', `${TOO_MANY_LAYERS_TEXT} (${layers.length} given)`);
   }
   for (const layer of layers) {
     if (!path.isAbsolute(layer)) throw new ConfigError('LAMBDA_SANDBOX_LAYERS', `"${layer}" is not an absolute path`);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../../test/helpers/sandbox';
+import { freePort, initEnvironment } from '../../test/helpers/sandbox';
 import { initNodeFlags } from './initNodeFlags';
 import { ECHO_RUNTIME, INIT_MAIN, KEEPALIVE_EXTENSION } from './paths';
 import { waitFor200 } from './waitFor';
@@ -74,17 +74,7 @@ export class InitProcess {
       await fs.chmod(file, 0o755);
     }
     const [invokePort, apiPort] = [await freePort(), await freePort()];
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LAMBDA_TASK_ROOT: dirs.task,
-      LAMBDA_SANDBOX_OPT_DIR: dirs.opt,
-      LAMBDA_SANDBOX_TMP_DIR: dirs.tmp,
-      LAMBDA_SANDBOX_RUNTIME_DIR: path.join(root, 'runtime'),
-      LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1',
-      LAMBDA_SANDBOX_INVOKE_PORT: String(invokePort),
-      LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${apiPort}`,
-      LAMBDA_SANDBOX_FREEZE: options.freeze,
-    };
+    const env = { ...initEnvironment({ root, ...dirs }, invokePort, apiPort), LAMBDA_SANDBOX_FREEZE: options.freeze };
     return { root, env, invokePort };
   }
 

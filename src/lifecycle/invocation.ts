@@ -37,14 +37,12 @@ const now = (): number => performance.now();
 /** One invoke on its way through the environment: identity, deadline, timings, and its single outcome. */
 export class Invocation {
   deadlineMs = 0;
-  readonly queuedAt = now();
   startedAt = 0;
   deliveredAt: number | undefined;
   responseStartedAt: number | undefined;
   responseEndedAt: number | undefined;
   producedBytes = 0;
   private result: Outcome | undefined;
-  private streamed = false;
   private readonly settled: Promise<Outcome>;
   private settle!: (outcome: Outcome) => void;
 
@@ -65,17 +63,12 @@ export class Invocation {
     return this.settled;
   }
 
-  get hasStreamed(): boolean {
-    return this.streamed;
-  }
-
   markResponseStart(): void {
     this.responseStartedAt ??= now();
   }
 
   streamStart(contentType: string): void {
     this.markResponseStart();
-    this.streamed = true;
     this.sink.streamStart(contentType);
   }
 

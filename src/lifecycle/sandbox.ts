@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { RuntimeCommand } from '../sandbox/bootstrap';
+import { execFailureWords, type RuntimeCommand } from '../sandbox/bootstrap';
 import { extensionEnvironment, findExtensionFiles } from '../sandbox/extensionFiles';
 import type { Freezer } from '../sandbox/freezer';
 import { maxMemoryUsedMb } from '../sandbox/memory';
@@ -268,7 +268,7 @@ export class Sandbox {
       this.fail({ errorType: report.errorType, message: `the runtime reported an init error (${report.errorType})`, body: report.body }));
     void process.exited.then((exit) => {
       if (exit.spawnError) {
-        const why = exit.spawnError.code === 'ENOENT' ? 'no such file or directory' : exit.spawnError.code === 'EACCES' ? 'permission denied' : exit.spawnError.message;
+        const why = execFailureWords(exit.spawnError.code, exit.spawnError.message);
         this.fail({ errorType: 'Runtime.InvalidEntrypoint', message: `fork/exec ${command.command}: ${why}` });
       } else {
         this.fail({ errorType: 'Runtime.ExitError', message: exitMessage(describeExit(exit), exit.code) });
@@ -278,6 +278,6 @@ export class Sandbox {
 }
 
 /** Lambda's wording for a runtime that ended (spec 1.4). */
-export function exitMessage(how: string, code: number | null): string {
+function exitMessage(how: string, code: number | null): string {
   return code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
 }

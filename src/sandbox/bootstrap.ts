@@ -16,6 +16,11 @@ export class EntrypointError extends Error {
   readonly errorType = 'Runtime.InvalidEntrypoint';
 }
 
+/** How Lambda (Go's os/exec) words why a command could not be started. */
+export function execFailureWords(code: string | undefined, fallback: string): string {
+  return code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : fallback;
+}
+
 /** The built-in Node.js runtime shipped with the init (issue 5). */
 export const BUILTIN_NODEJS_BOOTSTRAP = path.resolve(__dirname, '../runtimes/nodejs/bootstrap.js');
 
@@ -39,7 +44,7 @@ export async function resolveRuntimeCommand(config: Config, nodejsBootstrap: str
   if (config.execWrapper === undefined) return found;
   const wrapper = await executable(config.execWrapper);
   if (wrapper !== 'yes') {
-    throw new EntrypointError(`AWS_LAMBDA_EXEC_WRAPPER ${config.execWrapper}: ${wrapper === 'missing' ? 'no such file or directory' : 'permission denied'}`);
+    throw new EntrypointError(`AWS_LAMBDA_EXEC_WRAPPER ${config.execWrapper}: ${execFailureWords(wrapper === 'missing' ? 'ENOENT' : 'EACCES', '')}`);
   }
   return { ...found, command: config.execWrapper, args: [found.command, ...found.args], source: `${found.source} via ${config.execWrapper}` };
 }
@@ -53,7 +58,7 @@ async function findCommand(config: Config, nodejsBootstrap: string): Promise<Run
   for (const candidate of candidates) {
     const state = await executable(candidate);
     if (state === 'yes') return { command: candidate, args: [], source: candidate };
-    if (state === 'not-executable') throw new EntrypointError(`fork/exec ${candidate}: permission denied`);
+    if (state === 'not-executable') throw new EntrypointError(`fork/exec ${candidate}: ${execFailureWords('EACCES', '')}`);
   }
   if (config.handler !== undefined && (await executable(nodejsBootstrap)) !== 'missing') {
     return {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeEventMessages } from '../../src/api/eventStream';
+import { readStreamedReply } from '../helpers/streamedReply';
 import { startFunction } from './helpers/functionSandbox';
 
 type Started = Awaited<ReturnType<typeof startFunction>>;
@@ -70,11 +70,8 @@ describe('client suite: aws-lambda-ric as the runtime', function () {
   it('streams a response', async () => {
     const res = await streaming.sandbox.invoke({}, {}, '/2021-11-15/functions/client-suite-fn/response-streaming-invocations');
     assert.equal(res.status, 200);
-    const messages = decodeEventMessages(res.body);
-    const chunks = messages.filter((m) => m.headers[':event-type'] === 'PayloadChunk').map((m) => m.payload.toString());
+    const { chunks, complete } = readStreamedReply(res.body);
     assert.equal(chunks.join(''), 'abc');
-    const complete = messages[messages.length - 1];
-    assert.equal(complete.headers[':event-type'], 'InvokeComplete');
-    assert.deepEqual(JSON.parse(complete.payload.toString()), {});
+    assert.deepEqual(complete, {});
   });
 });

@@ -67,6 +67,20 @@ export function request(port: number, method: string, urlPath: string, body?: Bu
 
 export const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
 
+/** The init's environment for a run in temporary directories, on loopback ports (tests and benchmarks). */
+export function initEnvironment(dirs: { root: string; task: string; opt: string; tmp: string }, invokePort: number, apiPort: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LAMBDA_TASK_ROOT: dirs.task,
+    LAMBDA_SANDBOX_OPT_DIR: dirs.opt,
+    LAMBDA_SANDBOX_TMP_DIR: dirs.tmp,
+    LAMBDA_SANDBOX_RUNTIME_DIR: path.join(dirs.root, 'runtime'),
+    LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1',
+    LAMBDA_SANDBOX_INVOKE_PORT: String(invokePort),
+    LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${apiPort}`,
+  };
+}
+
 /** A real init process with temporary directories and its own ports, plus what it printed. */
 export class Sandbox {
   stdout = '';
@@ -112,17 +126,7 @@ export class Sandbox {
 
   private static async launch(options: SandboxOptions, dirs: Sandbox['dirs']): Promise<Sandbox> {
     const [invokePort, apiPort] = [await freePort(), await freePort()];
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LAMBDA_TASK_ROOT: dirs.task,
-      LAMBDA_SANDBOX_OPT_DIR: dirs.opt,
-      LAMBDA_SANDBOX_TMP_DIR: dirs.tmp,
-      LAMBDA_SANDBOX_RUNTIME_DIR: path.join(dirs.root, 'runtime'),
-      LAMBDA_SANDBOX_INVOKE_HOST: '127.0.0.1',
-      LAMBDA_SANDBOX_INVOKE_PORT: String(invokePort),
-      LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${apiPort}`,
-      ...options.env,
-    };
+    const env = { ...initEnvironment(dirs, invokePort, apiPort), ...options.env };
     const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new Sandbox(child, invokePort, apiPort, dirs);
   }

@@ -1,19 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkPid } from './check-pid';
-import {
-  cgroupPids,
-  joinCgroup,
-  makeChildCgroup,
-  probeJoin,
-  removeChildCgroup,
-  staleNote,
-  sweepStaleCgroups,
-  wrapInCgroup,
-} from './cgroup-child';
-import { checkCgroupDir } from './cgroup-mounts';
-import { type Freezer, FreezerError, type OpenResult } from './types';
-import { SerialQueue, delay, errorCode } from './wait';
+import { cgroupPids } from './cgroup-child';
+import { CgroupFreezer, openCgroupFreezer } from './cgroup-freezer';
+import { FreezerError, type OpenResult } from './types';
+import { delay, errorCode } from './wait';
 
 /** Every this many FREEZING reads, thaw and pause so processes that keep forking let the freeze settle. */
 const THAW_AND_PAUSE_EVERY = 25;
@@ -27,35 +17,9 @@ type State = 'THAWED' | 'FREEZING' | 'FROZEN';
  * short waits, occasionally thaws and pauses, and within the bound either reaches FROZEN or thaws back and rejects —
  * the approach runc takes. On current kernels the first write usually lands FROZEN at once.
  */
-class Cgroup1Freezer implements Freezer {
+class Cgroup1Freezer extends CgroupFreezer {
   readonly strategy = 'cgroup1' as const;
-  private readonly queue = new SerialQueue();
-  private readonly procsFile: string;
-  private readonly stateFile: string;
-  private disposed = false;
-
-  constructor(
-    readonly cgroupDir: string,
-    private readonly parentDir: string,
-    private readonly timeoutMs: number,
-    private readonly log: (message: string) => void,
-  ) {
-    this.procsFile = path.join(cgroupDir, 'cgroup.procs');
-    this.stateFile = path.join(cgroupDir, 'freezer.state');
-  }
-
-  wrap(command: string, args: string[]): { command: string; args: string[] } {
-    return wrapInCgroup(this.procsFile, command, args);
-  }
-
-  track(pid: number): void {
-    checkPid(pid);
-    joinCgroup(this.procsFile, pid);
-  }
-
-  untrack(): void {
-    // Membership ends when the process exits; nothing to forget.
-  }
+  private readonly stateFile = path.join(this.cgroupDir, 'freezer.state');
 
   freeze(): Promise<void> {
     return this.queue.run(async () => {
@@ -104,18 +68,8 @@ class Cgroup1Freezer implements Freezer {
     return undefined; // the v1 freezer hierarchy has no memory accounting
   }
 
-  dispose(): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.disposed) return;
-      this.disposed = true;
-      this.tryWrite('THAWED');
-      const problem = await removeChildCgroup(this.cgroupDir, this.parentDir);
-      if (problem) this.log(`freezer: ${problem}`);
-    });
-  }
-
-  private checkOpen(): void {
-    if (this.disposed) throw new FreezerError(`freezer cgroup ${this.cgroupDir} was already disposed`);
+  protected release(): void {
+    this.tryWrite('THAWED');
   }
 
   private write(state: 'FROZEN' | 'THAWED'): void {
@@ -144,31 +98,17 @@ class Cgroup1Freezer implements Freezer {
 }
 
 /** Tries the v1 freezer for real in `parentDir`: create a child cgroup, write THAWED, let a test process join. */
-export async function openCgroup1Freezer(
+export function openCgroup1Freezer(
   parentDir: string,
   name: string,
   timeoutMs: number,
   log: (message: string) => void,
 ): Promise<OpenResult> {
-  const wrongPlace = checkCgroupDir(parentDir, 'cgroup1-freezer');
-  if (wrongPlace) return { ok: false, reason: wrongPlace };
-  const swept = sweepStaleCgroups(parentDir, name);
-  let dir: string;
-  try {
-    dir = makeChildCgroup(parentDir, name);
-  } catch (error) {
-    return { ok: false, reason: `cgroup1 freezer at ${parentDir} not writable: ${errorCode(error)}` };
-  }
-  const fail = async (reason: string): Promise<OpenResult> => {
-    await removeChildCgroup(dir, parentDir);
-    return { ok: false, reason };
-  };
-  try {
-    fs.writeFileSync(path.join(dir, 'freezer.state'), 'THAWED');
-  } catch (error) {
-    return fail(`cgroup1 freezer at ${parentDir}: cannot write freezer.state (${errorCode(error)})`);
-  }
-  const joinProblem = await probeJoin(path.join(dir, 'cgroup.procs'));
-  if (joinProblem) return fail(`cgroup1 freezer at ${parentDir}: ${joinProblem}`);
-  return { ok: true, freezer: new Cgroup1Freezer(dir, parentDir, timeoutMs, log), note: staleNote(swept) };
+  return openCgroupFreezer(parentDir, name, {
+    fsKind: 'cgroup1-freezer',
+    label: 'cgroup1 freezer',
+    controlFile: 'freezer.state',
+    thawedValue: 'THAWED',
+    create: (dir) => ({ freezer: new Cgroup1Freezer(dir, parentDir, timeoutMs, log) }),
+  });
 }

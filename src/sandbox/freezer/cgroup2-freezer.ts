@@ -1,20 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  cgroupMemoryPeak,
-  cgroupPids,
-  joinCgroup,
-  makeChildCgroup,
-  probeJoin,
-  removeChildCgroup,
-  staleNote,
-  sweepStaleCgroups,
-  wrapInCgroup,
-} from './cgroup-child';
-import { checkCgroupDir } from './cgroup-mounts';
-import { checkPid } from './check-pid';
-import { type Freezer, FreezerError, type OpenResult } from './types';
-import { SerialQueue, delay, errorCode } from './wait';
+import { cgroupMemoryPeak, cgroupPids } from './cgroup-child';
+import { CgroupFreezer, openCgroupFreezer } from './cgroup-freezer';
+import { FreezerError, type OpenResult } from './types';
+import { delay, errorCode } from './wait';
 
 /** Longest pause between two reads of cgroup.events, in case an inotify event is missed. */
 const MAX_EVENT_WAIT_MS = 50;
@@ -29,44 +18,21 @@ const REREAD_MS = 0.3;
  * cgroup v2: cgroup.freeze = 1 / 0, completion read from cgroup.events ("frozen 1"), which the kernel announces
  * through inotify. The hot path is one write plus, when the kernel has not finished by then, an event wait.
  */
-class Cgroup2Freezer implements Freezer {
+class Cgroup2Freezer extends CgroupFreezer {
   readonly strategy = 'cgroup2' as const;
-  private readonly queue = new SerialQueue();
-  private readonly procsFile: string;
-  private readonly freezeFile: string;
-  private readonly eventsFile: string;
+  private readonly freezeFile = path.join(this.cgroupDir, 'cgroup.freeze');
+  private readonly eventsFile = path.join(this.cgroupDir, 'cgroup.events');
   private watcher: fs.FSWatcher | undefined;
   private wakeWaiter: (() => void) | undefined;
-  private disposed = false;
 
-  constructor(
-    readonly cgroupDir: string,
-    private readonly parentDir: string,
-    private readonly timeoutMs: number,
-    private readonly log: (message: string) => void,
-  ) {
-    this.procsFile = path.join(cgroupDir, 'cgroup.procs');
-    this.freezeFile = path.join(cgroupDir, 'cgroup.freeze');
-    this.eventsFile = path.join(cgroupDir, 'cgroup.events');
+  constructor(cgroupDir: string, parentDir: string, timeoutMs: number, log: (message: string) => void) {
+    super(cgroupDir, parentDir, timeoutMs, log);
     try {
       this.watcher = fs.watch(this.eventsFile, { persistent: false }, () => this.wakeWaiter?.());
       this.watcher.on('error', () => this.stopWatching());
     } catch {
       this.watcher = undefined; // without inotify the bounded re-reads below still see the change
     }
-  }
-
-  wrap(command: string, args: string[]): { command: string; args: string[] } {
-    return wrapInCgroup(this.procsFile, command, args);
-  }
-
-  track(pid: number): void {
-    checkPid(pid);
-    joinCgroup(this.procsFile, pid);
-  }
-
-  untrack(): void {
-    // Membership ends when the process exits; nothing to forget.
   }
 
   freeze(): Promise<void> {
@@ -81,23 +47,17 @@ class Cgroup2Freezer implements Freezer {
     return cgroupMemoryPeak(this.cgroupDir);
   }
 
-  dispose(): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.disposed) return;
-      this.disposed = true;
-      try {
-        fs.writeFileSync(this.freezeFile, '0');
-      } catch {
-        // already gone, or removed by someone else: removal below reports what matters
-      }
-      this.stopWatching();
-      const problem = await removeChildCgroup(this.cgroupDir, this.parentDir);
-      if (problem) this.log(`freezer: ${problem}`);
-    });
+  protected release(): void {
+    try {
+      fs.writeFileSync(this.freezeFile, '0');
+    } catch {
+      // already gone, or removed by someone else: the removal reports what matters
+    }
+    this.stopWatching();
   }
 
   private async setFrozen(frozen: boolean): Promise<void> {
-    if (this.disposed) throw new FreezerError(`freezer cgroup ${this.cgroupDir} was already disposed`);
+    this.checkOpen();
     try {
       fs.writeFileSync(this.freezeFile, frozen ? '1' : '0');
     } catch (error) {
@@ -153,40 +113,21 @@ class Cgroup2Freezer implements Freezer {
   }
 }
 
-/**
- * Tries cgroup v2 for real in `parentDir`: create a child cgroup, write its cgroup.freeze, let a test process join it.
- * Anything that fails is undone and reported as the reason.
- */
-export async function openCgroup2Freezer(
+/** Tries cgroup v2 for real in `parentDir`: create a child cgroup, write its cgroup.freeze, let a test process join. */
+export function openCgroup2Freezer(
   parentDir: string,
   name: string,
   timeoutMs: number,
   log: (message: string) => void,
 ): Promise<OpenResult> {
-  const wrongPlace = checkCgroupDir(parentDir, 'cgroup2');
-  if (wrongPlace) return { ok: false, reason: wrongPlace };
-  const swept = sweepStaleCgroups(parentDir, name);
-  let dir: string;
-  try {
-    dir = makeChildCgroup(parentDir, name);
-  } catch (error) {
-    return { ok: false, reason: `cgroup2 at ${parentDir} not writable: ${errorCode(error)}` };
-  }
-  const fail = async (reason: string): Promise<OpenResult> => {
-    await removeChildCgroup(dir, parentDir);
-    return { ok: false, reason };
-  };
-  try {
-    fs.writeFileSync(path.join(dir, 'cgroup.freeze'), '0');
-  } catch (error) {
-    const code = errorCode(error);
-    return fail(`cgroup2 at ${parentDir} has no usable cgroup.freeze (${code}${code === 'ENOENT' ? ': kernel before 5.2' : ''})`);
-  }
-  const joinProblem = await probeJoin(path.join(dir, 'cgroup.procs'));
-  if (joinProblem) return fail(`cgroup2 at ${parentDir}: ${joinProblem}`);
-  const notes = [staleNote(swept), enableMemoryController(parentDir, dir)].filter((n) => n !== undefined);
-  const note = notes.length > 0 ? notes.join('; ') : undefined;
-  return { ok: true, freezer: new Cgroup2Freezer(dir, parentDir, timeoutMs, log), note };
+  return openCgroupFreezer(parentDir, name, {
+    fsKind: 'cgroup2',
+    label: 'cgroup2',
+    controlFile: 'cgroup.freeze',
+    thawedValue: '0',
+    explainControlError: (code) => (code === 'ENOENT' ? ': kernel before 5.2' : ''),
+    create: (dir) => ({ freezer: new Cgroup2Freezer(dir, parentDir, timeoutMs, log), note: enableMemoryController(parentDir, dir) }),
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { decodeEventMessages } from '../../../src/api/eventStream';
 import { Sandbox } from '../../helpers/sandbox';
+import { readStreamedReply } from '../../helpers/streamedReply';
 import { TempDir } from '../../helpers/zipFiles';
 import { writeFunctionZips } from './helpers/functionZips';
 
@@ -138,21 +138,16 @@ describe('nodejs runtime through the init', function () {
     const res = await sandbox.invoke({}, {}, '/2021-11-15/functions/node-fn/response-streaming-invocations');
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'application/vnd.amazon.eventstream');
-    const messages = decodeEventMessages(res.body);
-    const chunks = messages.filter((m) => m.headers[':event-type'] === 'PayloadChunk').map((m) => m.payload.toString());
+    const { chunks, complete } = readStreamedReply(res.body);
     assert.equal(chunks.join(''), 'abc');
-    const complete = messages[messages.length - 1];
-    assert.equal(complete.headers[':event-type'], 'InvokeComplete');
-    assert.deepEqual(JSON.parse(complete.payload.toString()), {});
+    assert.deepEqual(complete, {});
   });
 
   it('ends a failed stream with InvokeComplete carrying the error', async () => {
     sandbox = await start('streaming.failsMidStream');
     const res = await sandbox.invoke({}, {}, '/2021-11-15/functions/node-fn/response-streaming-invocations');
-    const messages = decodeEventMessages(res.body);
-    const chunks = messages.filter((m) => m.headers[':event-type'] === 'PayloadChunk').map((m) => m.payload.toString());
+    const { chunks, complete } = readStreamedReply(res.body);
     assert.equal(chunks.join(''), 'partial');
-    const complete = JSON.parse(messages[messages.length - 1].payload.toString()) as { ErrorCode?: string; ErrorDetails?: string };
     assert.equal(complete.ErrorCode, 'Error');
     assert.match(String(complete.ErrorDetails), /broke mid-stream/);
   });
