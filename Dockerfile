@@ -31,8 +31,8 @@ RUN node node_modules/typescript/bin/tsc -p . --types node --outDir dist
 # The init's native addon (orphan reaping as PID 1): compiled here when the build image has a C compiler
 # (e.g. BUILD_IMAGE=node:24-bookworm), else taken from the context when `npm run build` made it on the host
 # (Node-API, so one build serves every Node version), else the init runs without it and says so.
-COPY package.json dis[t]/src/sandbox/native/sandbox_native.node ./prebuilt/
-RUN native=dist/src/sandbox/native; \
+COPY package.json dis[t]/src/process/native/sandbox_native.node ./prebuilt/
+RUN native=dist/src/process/native; \
     if [ -e $native/build.js ] && command -v cc >/dev/null; then node $native/build.js --optional; fi; \
     if [ -e $native/build.js ] && [ ! -e $native/sandbox_native.node ]; then \
       if [ -e prebuilt/sandbox_native.node ]; then \

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_REQUEST_BYTES } from '../limits';
+import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_CLIENT_CONTEXT_BYTES, MAX_SYNC_REQUEST_BYTES } from './payloadLimits';
 import type { Environment } from '../lifecycle/environment';
-import { Invocation, type InvokeRequest } from '../lifecycle/invocation';
-import type { InvokeQueue } from '../lifecycle/invokeQueue';
+import { Invocation, type InvokeRequest } from '../invoke/invocation';
+import type { InvokeQueue } from '../invoke/invokeQueue';
 import type { LogStream } from '../telemetry/logStream';
 import { errors, sendServiceError, ServiceError } from './awsErrors';
 import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody, sendJson } from './http';

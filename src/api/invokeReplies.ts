@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { Outcome, ResponseSink } from '../lifecycle/invocation';
-import { MAX_RESPONSE_BYTES } from '../limits';
+import type { Outcome, ResponseSink } from '../invoke/invocation';
+import { MAX_RESPONSE_BYTES } from './payloadLimits';
 import { invokeComplete, payloadChunk } from './eventStream';
 
 

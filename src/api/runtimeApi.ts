@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Environment } from '../lifecycle/environment';
-import type { Invocation } from '../lifecycle/invocation';
+import type { Invocation } from '../invoke/invocation';
 import { InvalidRequestIdError, type RuntimeSession } from '../lifecycle/runtimeSession';
 import { TransitionError } from '../lifecycle/stateMachine';
 import { BodyTooLargeError, BodyTruncatedError, header, readBody, sendJson } from './http';
 import { Router } from './router';
-import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../limits';
+import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from './payloadLimits';
 
 
 const ACCEPTED = { status: 'OK' };

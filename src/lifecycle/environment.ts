@@ -1,10 +1,10 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { EntrypointError, type RuntimeCommand } from '../sandbox/bootstrap';
-import type { Freezer } from '../sandbox/freezer';
+import { EntrypointError, type RuntimeCommand } from '../launch/runtimeCommand';
+import type { Freezer } from '../process/freezer';
 import { statusFields, type EventStream, type Phase, type Span, type Status, type TraceContext } from '../telemetry/events';
 import { newEnvironmentStateMachine, type EnvironmentState } from './environmentState';
-import { platformError, type Invocation, type Outcome } from './invocation';
+import { platformError, type Invocation, type Outcome } from '../invoke/invocation';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
 export interface EnvironmentOptions {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ManagedProcess } from '../sandbox/process';
+import type { ManagedProcess } from '../process/process';
 import { Deferred } from './deferred';
 import { newExtensionStateMachine } from './extensionState';
 

@@ -1,4 +1,4 @@
-import type { ManagedProcess } from '../sandbox/process';
+import type { ManagedProcess } from '../process/process';
 import { Extension, type ExtensionEventType } from './extension';
 
 export const MAX_EXTENSIONS = 10;

@@ -1,6 +1,6 @@
-import type { ManagedProcess } from '../sandbox/process';
+import type { ManagedProcess } from '../process/process';
 import { Deferred } from './deferred';
-import type { Invocation } from './invocation';
+import type { Invocation } from '../invoke/invocation';
 import { newRuntimeStateMachine } from './runtimeState';
 import { TransitionError } from './stateMachine';
 

@@ -1,16 +1,16 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { execFailureWords, type RuntimeCommand } from '../sandbox/bootstrap';
-import { extensionEnvironment, findExtensionFiles } from '../sandbox/extensionFiles';
-import type { Freezer } from '../sandbox/freezer';
-import { maxMemoryUsedMb } from '../sandbox/memory';
-import { describeExit, ManagedProcess, type ProcessSpec } from '../sandbox/process';
-import { runtimeEnvironment } from '../sandbox/runtimeEnvironment';
+import { execFailureWords, type RuntimeCommand } from '../launch/runtimeCommand';
+import { extensionEnvironment, findExtensionFiles } from '../launch/extensionFiles';
+import type { Freezer } from '../process/freezer';
+import { maxMemoryUsedMb } from '../process/memory';
+import { describeExit, ManagedProcess, type ProcessSpec } from '../process/process';
+import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import type { EventStream } from '../telemetry/events';
 import { Deferred, timer } from './deferred';
 import type { Extension, ShutdownEvent } from './extension';
 import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
-import type { Invocation } from './invocation';
+import type { Invocation } from '../invoke/invocation';
 import { RuntimeSession } from './runtimeSession';
 
 /** What broke the sandbox: the first failure wins, later ones are consequences. */

@@ -118,6 +118,6 @@ describe('image: the build context packed in memory', () => {
     assert.equal(ignore.ignores('test/image/sandbox.test.ts'), true);
     assert.equal(ignore.ignores('.git/HEAD'), true);
     assert.equal(ignore.ignores('dist/src/main.js'), true);
-    assert.equal(ignore.ignores('dist/src/sandbox/native/sandbox_native.node'), false);
+    assert.equal(ignore.ignores('dist/src/process/native/sandbox_native.node'), false);
   });
 });

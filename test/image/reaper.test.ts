@@ -7,7 +7,7 @@ import { requireDocker, skipLoudly } from './support/docker';
 import { probeFunctionZip, scratchDir } from './support/probeZips';
 import { testImage } from './support/testImage';
 
-const ADDON = '/usr/local/lib/lambda-sandbox/dist/src/sandbox/native/sandbox_native.node';
+const ADDON = '/usr/local/lib/lambda-sandbox/dist/src/process/native/sandbox_native.node';
 
 describe('image: the init as PID 1 reaps orphaned processes', function () {
   this.timeout(180_000);

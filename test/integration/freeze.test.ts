@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
-import { Sandbox } from '../helpers/sandbox';
+import { RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,7 +16,7 @@ describe('Freezing between invokes', function () {
 
   for (const strategy of ['cgroup2', 'cgroup1', 'sigstop'] as const) {
     it(`stops background work between invokes and resumes it on the next one (${strategy})`, async function () {
-      const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_FREEZE: strategy } });
+      const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_FREEZE: strategy } });
       try {
         const chosen = /freezer: (\w+)/.exec(sandbox.stderr)?.[1];
         if (chosen !== strategy) {
@@ -39,7 +39,7 @@ describe('Freezing between invokes', function () {
   }
 
   it('never freezes with LAMBDA_SANDBOX_FREEZE=none', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_FREEZE: 'none' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_FREEZE: 'none' } });
     try {
       const file = path.join(sandbox.dirs.tmp, 'ticks');
       await sandbox.invoke({ action: 'tick', file });

@@ -1,17 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
-import { request, Sandbox } from '../helpers/sandbox';
+import { request, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const SHELL_ECHO = path.join(FIXTURES, 'runtimes', 'shell-echo', 'bootstrap');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Invoke API with a custom runtime', function () {
-  let sandbox: Sandbox;
+  let sandbox: RunningInit;
 
   before(async () => {
-    sandbox = await Sandbox.start({
+    sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       env: { AWS_LAMBDA_FUNCTION_NAME: 'my-function', AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_TIMEOUT: '5', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256', MY_SETTING: 'kept' },
     });
@@ -170,7 +170,7 @@ describe('Invoke API with a custom runtime', function () {
 
 describe('Invoke API limits', function () {
   it('queues invokes up to LAMBDA_SANDBOX_MAX_QUEUE and refuses the rest with 429', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_MAX_QUEUE: '2' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_MAX_QUEUE: '2' } });
     try {
       const running = sandbox.invoke({ action: 'sleep', ms: 400 });
       await new Promise((r) => setTimeout(r, 100));
@@ -189,7 +189,7 @@ describe('Invoke API limits', function () {
   });
 
   it('runs the shell runtime from the Lambda tutorial (curl against the Runtime API)', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SHELL_ECHO } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SHELL_ECHO } });
     try {
       const res = await sandbox.invoke({ from: 'shell' });
       assert.equal(res.status, 200);

@@ -6,7 +6,7 @@ import { unpackAll } from '../../../src/archive/unpack';
 import { describeUndo } from '../../../src/archive/undoMessage';
 import { buildRawZip } from '../../helpers/zipBuilder';
 import { buildZip, listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 /** A layer whose last entry has a bad CRC: everything before it is written, then the unpack fails. */
 function failingLayer(): Buffer {
@@ -23,8 +23,8 @@ function openDescriptors(): number {
 }
 
 describe('archive: cleanup after a failure', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('removes everything the run wrote, across the function zip and earlier layers, and says how much', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { listProcesses, parseProcStat, peakRssBytes, readProcStat } from '../../../src/sandbox/procfs';
+import { listProcesses, parseProcStat, peakRssBytes, readProcStat } from '../../../src/process/procfs';
 
 describe('procfs', function () {
   it('parses stat lines whose name holds spaces and parentheses', function () {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createFreezer } from '../../../src/sandbox/freezer';
-import { cgroupPids } from '../../../src/sandbox/freezer/cgroup-child';
-import { maxMemoryUsedMb, processTreeMemoryMb } from '../../../src/sandbox/memory';
+import { createFreezer } from '../../../src/process/freezer';
+import { cgroupPids } from '../../../src/process/freezer/cgroup-child';
+import { maxMemoryUsedMb, processTreeMemoryMb } from '../../../src/process/memory';
 
 /** Node that touches `mb` MiB (Buffer.alloc fills the memory), prints "ready" and waits. */
 function allocatorScript(mb: number): string {

@@ -3,7 +3,7 @@
  * from the Node installation itself (official builds ship include/node), from npm's nodedir setting, or from the
  * node-api-headers package when it is installed.
  *
- *   node <outDir>/src/sandbox/native/build.js [--optional] [--force]
+ *   node <outDir>/src/process/native/build.js [--optional] [--force]
  *
  * --optional: when no compiler or headers exist, print one warning and exit 0 (the init then runs without the orphan
  * reaper and says so once). --force: rebuild even when the addon is newer than its source.
@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ADDON_FILE } from './addon';
 
-const SOURCE = path.resolve(__dirname, '../../../../src/sandbox/native/sandbox_native.c');
+const SOURCE = path.resolve(__dirname, '../../../../src/process/native/sandbox_native.c');
 const PREFIX = 'sandbox native addon:';
 
 class CannotBuild extends Error {}

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { INIT_MAIN } from './paths';
 
-export interface SandboxOptions {
+export interface InitOptions {
   /** Files to copy into the task root: path in task root → source path (copied with its mode). */
   taskFiles?: Record<string, string>;
   /** The same for the opt directory (layers), e.g. { 'extensions/my-ext': source }. */
@@ -38,7 +38,7 @@ function ephemeralPort(): Promise<number> {
   });
 }
 
-/** A loopback port that was free a moment ago (another process may still take it: see Sandbox.start). */
+/** A loopback port that was free a moment ago (another process may still take it: see RunningInit.start). */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = await ephemeralPort();
@@ -82,7 +82,7 @@ export function initEnvironment(dirs: { root: string; task: string; opt: string;
 }
 
 /** A real init process with temporary directories and its own ports, plus what it printed. */
-export class Sandbox {
+export class RunningInit {
   stdout = '';
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -98,7 +98,7 @@ export class Sandbox {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+  static async start(options: InitOptions = {}): Promise<RunningInit> {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-test-'));
     const dirs = { root, task: path.join(root, 'task'), opt: path.join(root, 'opt'), tmp: path.join(root, 'tmp') };
     await Promise.all([dirs.task, dirs.opt, dirs.tmp].map((d) => fs.mkdir(d, { recursive: true })));
@@ -114,7 +114,7 @@ export class Sandbox {
     }
     // A port found free can be taken by someone else before the init binds it: then try other ones.
     for (let attempt = 1; ; attempt++) {
-      const sandbox = await Sandbox.launch(options, dirs);
+      const sandbox = await RunningInit.launch(options, dirs);
       try {
         if (options.waitReady ?? true) await sandbox.waitReady();
         return sandbox;
@@ -124,11 +124,11 @@ export class Sandbox {
     }
   }
 
-  private static async launch(options: SandboxOptions, dirs: Sandbox['dirs']): Promise<Sandbox> {
+  private static async launch(options: InitOptions, dirs: RunningInit['dirs']): Promise<RunningInit> {
     const [invokePort, apiPort] = [await freePort(), await freePort()];
     const env = { ...initEnvironment(dirs, invokePort, apiPort), ...options.env };
     const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Sandbox(child, invokePort, apiPort, dirs);
+    return new RunningInit(child, invokePort, apiPort, dirs);
   }
 
   async waitReady(timeoutMs = 15_000): Promise<void> {

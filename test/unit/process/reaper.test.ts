@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { loadSandboxNative } from '../../../src/sandbox/native/addon';
-import { startReaper } from '../../../src/sandbox/reaper';
+import { loadSandboxNative } from '../../../src/process/native/addon';
+import { startReaper } from '../../../src/process/reaper';
 
 const HOST = path.join(__dirname, 'fixtures', 'reaper-host.js');
-const BUILD = path.join(__dirname, '..', '..', '..', 'src', 'sandbox', 'native', 'build.js');
+const BUILD = path.join(__dirname, '..', '..', '..', 'src', 'process', 'native', 'build.js');
 
 interface Report {
   pid: number;
