@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { invokeRoutes, newInvokeRouter } from './api/invokeApi';
-import { extensionRoutes } from './api/extensionsApi';
-import { newRuntimeRouter, runtimeRoutes } from './api/runtimeApi';
+import { extensionRoutes } from './api/extensions/routes';
+import type { ServiceStatus } from './api/invoke/invokeRoute';
+import { invokeRoutes, newInvokeRouter } from './api/invoke/routes';
+import { newRuntimeRouter, runtimeRoutes } from './api/runtime/routes';
 import type { Router } from './api/router';
 import type * as Archive from './archive/unpack';
 import { ConfigError, loadConfig, type Config } from './config';
+import { runInvokePhase } from './invoke/invokePhase';
 import { Environment } from './lifecycle/environment';
 import { InvokeQueue } from './invoke/invokeQueue';
 import { createLogger, type Logger } from './logger';
@@ -118,10 +120,18 @@ async function main(): Promise<void> {
     idleShutdownMs: config.idleShutdownMs,
     invocationWaiting: () => queue.depth > 0,
   });
-  const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
+  const state = { status: 'initializing' as ServiceStatus };
 
-  const runtimeServer = serve(extensionRoutes(environment, config, telemetry, runtimeRoutes(environment, newRuntimeRouter())), log);
-  const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, status: () => state.status }, newInvokeRouter()), log);
+  const runtimeServer = serve(
+    extensionRoutes(environment.extensionsPort, config, telemetry, runtimeRoutes(environment.runtimePort, newRuntimeRouter())), log);
+  const invokeServer = serve(invokeRoutes({
+    config,
+    invoke: (invocation) => runInvokePhase(invocation, { config, events, log, environment }),
+    queue,
+    logStream,
+    status: () => state.status,
+    environmentState: () => environment.state.state,
+  }, newInvokeRouter()), log);
   try {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
     await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');

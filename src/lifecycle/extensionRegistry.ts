@@ -38,10 +38,6 @@ export class ExtensionRegistry {
     return this.all.filter((e) => !e.state.is('Started', 'LaunchError'));
   }
 
-  get registrationOpen(): boolean {
-    return this.open;
-  }
-
   closeRegistration(): void {
     this.open = false;
   }

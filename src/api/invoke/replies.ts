@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Outcome, ResponseSink } from '../invoke/invocation';
-import { MAX_RESPONSE_BYTES } from './payloadLimits';
-import { invokeComplete, payloadChunk } from './eventStream';
+import type { Outcome, ReplyPort } from '../../invoke/invocation';
+import { MAX_RESPONSE_BYTES } from '../payloadLimits';
+import { invokeComplete, payloadChunk } from '../eventStream';
 
 
 interface ReplyContext {
@@ -20,7 +20,7 @@ function commonHeaders(ctx: ReplyContext): Record<string, string> {
  * `Invoke` (RequestResponse): one HTTP reply with the whole result. A streamed runtime answer is collected here
  * and refused past 6 MB as Lambda does.
  */
-export class BufferedReply implements ResponseSink {
+export class BufferedReply implements ReplyPort {
   private chunks: Buffer[] = [];
   private size = 0;
   private overflow = false;
@@ -76,7 +76,7 @@ export class BufferedReply implements ResponseSink {
 }
 
 /** `InvokeWithResponseStream`: AWS event-stream framing, a PayloadChunk per runtime chunk, then InvokeComplete. */
-export class EventStreamReply implements ResponseSink {
+export class EventStreamReply implements ReplyPort {
   private pendingComplete: { ErrorCode?: string; ErrorDetails?: string } | undefined;
 
   constructor(private readonly res: ServerResponse, private readonly ctx: ReplyContext) {}
@@ -122,7 +122,7 @@ export class EventStreamReply implements ResponseSink {
 }
 
 /** `Event` invocations: the caller already has its 202; the result only shows in the log. */
-export class DiscardedReply implements ResponseSink {
+export class DiscardedReply implements ReplyPort {
   streamStart(): void {}
   streamChunk(): void {}
   complete(): void {}

@@ -1,0 +1,8 @@
+import { errorBody } from '../errorBody';
+import type { Status } from '../telemetry/events';
+import type { Outcome } from './invocation';
+
+/** An outcome the platform decided (timeout, crash, shutdown), with Lambda's `{errorType, errorMessage}` body. */
+export function platformError(status: Status, errorType: string, errorMessage: string): Outcome {
+  return { kind: 'error', status, errorType, body: errorBody(errorType, errorMessage) };
+}
