@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
     await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');
   } catch (error) {
+    await freezer.dispose(); // the cgroup it made must not outlive a start that failed
+    reaper.stop();
     fail(`lambda-sandbox: ${(error as Error).message}`);
   }
   log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
