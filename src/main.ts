@@ -149,6 +149,8 @@ async function main(): Promise<void> {
     queue.refuseWaiting();
     await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await environment.shutdown();
+    // An invocation the shutdown stopped has its answer now (its runtime is gone): let the reply go out first.
+    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await freezer.dispose();
     reaper.stop();
     invokeServer.closeAllConnections();

@@ -225,10 +225,11 @@ export class Sandbox {
   }
 
   fail(failure: SandboxFailure): void {
+    // Whoever waits on the sandbox learns why it broke, also while it is being stopped under an invocation.
+    for (const watcher of [...this.failureWatchers]) watcher(failure);
     if (this.state.is('Stopping', 'Stopped') || this.failure) return;
     this.deps.log.info(`sandbox failed: ${failure.errorType}: ${failure.message}`);
     this.failure = failure;
-    for (const watcher of [...this.failureWatchers]) watcher(failure);
     this.failureWatcher?.(failure);
   }
 

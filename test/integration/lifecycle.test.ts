@@ -212,6 +212,25 @@ describe('Lifecycle', function () {
     }
   });
 
+  it('answers the invocation in flight when SIGTERM stops the environment under it, and exits 0', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_TIMEOUT: '60' } });
+    try {
+      const pending = sandbox.invoke({ action: 'sleep', ms: 30_000 });
+      await sandbox.waitForOutput(/^START RequestId: /m);
+      sandbox.child.kill('SIGTERM');
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['x-amz-function-error'], 'Unhandled');
+      const body = res.json() as { errorType: string; errorMessage: string };
+      assert.equal(body.errorType, 'Runtime.ExitError');
+      assert.match(body.errorMessage, /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/);
+      assert.deepEqual(await sandbox.exited, { code: 0, signal: null });
+      assert.match(sandbox.stdout, /^REPORT RequestId: .*Status: error\tError Type: Runtime.ExitError/m);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('runs the runtime as LAMBDA_SANDBOX_RUN_AS, unable to write the task root', async function () {
     if (process.getuid?.() !== 0) {
       console.log('      SKIPPED: dropping privileges needs the tests to run as root');
