@@ -28,6 +28,8 @@ export interface TelemetryControl {
   pause(extensionName: string): void;
   resume(extensionName: string): void;
   flush(timeoutMs: number): Promise<void>;
+  /** Resolves when no delivery is out to any extension (bounded by `timeoutMs`). */
+  quiesce(timeoutMs: number): Promise<void>;
 }
 
 export interface SandboxDeps {
@@ -43,6 +45,8 @@ const BUDGET_EXTERNAL_MS = 2_000;
 const BUDGET_INTERNAL_ONLY_MS = 500;
 const RUNTIME_SHARE_MS = 300;
 const RUNTIME_SHARE_WITH_INTERNAL_MS = 500;
+/** How long a telemetry batch an extension is reading may hold up the freeze. */
+const DELIVERY_BEFORE_FREEZE_MS = 500;
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure } | { ok: false; failure: 'timeout' };
 
@@ -163,6 +167,8 @@ export class Sandbox {
 
   async freeze(): Promise<void> {
     if (!this.state.can('freeze') || this.deps.freezer.strategy === 'none') return;
+    await this.deps.telemetry?.quiesce(DELIVERY_BEFORE_FREEZE_MS);
+    if (!this.state.can('freeze')) return; // stopped meanwhile
     this.state.fire('freeze');
     for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
     await this.deps.freezer.freeze();
