@@ -70,11 +70,11 @@ async function openFreezer(config: Config, log: Logger): Promise<Freezer> {
     const mounted = mountOwnCgroup2();
     if (mounted.ok) {
       log.info(`mounted cgroup2 at ${mounted.dir} for the freezer`);
-      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line) });
+      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line), adoptedBy: process.pid });
     }
     log.debug(`not mounting cgroup2: ${mounted.reason}`);
   }
-  return createFreezer(config.freeze, { log: (line) => log.info(line) });
+  return createFreezer(config.freeze, { log: (line) => log.info(line), adoptedBy: process.pid });
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { maxMemoryUsedMb } from '../process/memory';
 import { describeExit, ManagedProcess, type ProcessSpec } from '../process/process';
+import { killSandboxProcesses } from '../process/sandboxTree';
 import type { EventStream } from '../telemetry/events';
 import { timer } from './deferred';
 import type { Extension, ShutdownEvent } from './extension';
@@ -255,6 +256,9 @@ export class Sandbox {
 
   private release(): void {
     this.state.fire('stopped');
+    // Whatever the processes left behind (a setsid daemon, a double-forked helper) goes with the sandbox.
+    const leftovers = killSandboxProcesses(this.deps.freezer.cgroupDir);
+    if (leftovers > 0) this.deps.log.info(`killed ${leftovers} process(es) the sandbox left behind`);
     for (const pid of [this.runtime?.process.pid, ...this.extensions.all.map((e) => e.process?.pid)]) {
       if (pid !== undefined) this.deps.freezer.untrack(pid);
     }
