@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const ok = await environment.initialize();
-  if (!ok) log.warn('init failed; the next invoke will initialise again (suppressed init)');
+  if (!ok) log.warn('the next invoke will initialise again (suppressed init)');
   if (state.status === 'shutting-down') return;
   state.status = 'ready';
   queue.start();

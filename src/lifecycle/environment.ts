@@ -161,6 +161,7 @@ export class Environment {
     const durationMs = performance.now() - started;
     const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
     const errorType = typeof result === 'object' ? result.errorType : undefined;
+    if (typeof result === 'object') this.tellInitFailure(phase, result);
     const base = { initializationType: config.initializationType, phase, ...statusFields(status, errorType) };
     events.emit('platform.initRuntimeDone', base);
     for (const extension of this.sandbox?.extensions.all ?? []) {
@@ -205,6 +206,18 @@ export class Environment {
     clearTimeout(this.idleTimer);
     this.state.fire('reset');
     void this.discardSandbox('failure');
+  }
+
+  /**
+   * Says why Init failed where people look: the init's diagnostics, and (for a failure the platform found, such as a
+   * missing bootstrap) the function's log stream, in the two lines Lambda writes there, before INIT_REPORT. A
+   * runtime that reported its own init error has printed it already.
+   */
+  private tellInitFailure(phase: Phase, failure: { errorType: string; message: string; body?: Buffer }): void {
+    this.options.log.warn(`Init failed (${phase} phase): ${failure.errorType}: ${failure.message}`);
+    if (phase !== 'init' || failure.body) return;
+    this.options.events.emit('function', `Error: ${failure.message}`);
+    this.options.events.emit('function', failure.errorType);
   }
 
   private initOutcome(init: Extract<InitResult, { ok: false }>, requestId: string): Outcome {

@@ -185,6 +185,22 @@ describe('Lifecycle', function () {
     }
   });
 
+  it('says why Init failed when it fails, before the first invoke: the log stream and the diagnostics', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: {} });
+    try {
+      await sandbox.waitForOutput('INIT_REPORT');
+      const bootstraps = `[${sandbox.dirs.task}/bootstrap `;
+      assert.match(sandbox.stdout, /^INIT_START /m);
+      const lines = sandbox.stdout.split('\n');
+      const at = lines.findIndex((l) => l.startsWith('INIT_REPORT'));
+      assert.ok(lines[at - 2].startsWith(`Error: Couldn't find valid bootstrap(s): ${bootstraps}`), lines.join('\n'));
+      assert.equal(lines[at - 1], 'Runtime.InvalidEntrypoint');
+      assert.match(sandbox.stderr, /Init failed \(init phase\): Runtime\.InvalidEntrypoint: Couldn't find valid bootstrap\(s\)/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('takes the runtime command from its arguments (RIE style) and honours AWS_LAMBDA_EXEC_WRAPPER', async () => {
     const root = path.join(FIXTURES, 'runtimes');
     const wrapper = path.join(root, 'wrapper.sh');
