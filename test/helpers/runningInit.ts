@@ -14,6 +14,8 @@ export interface InitOptions {
   optFiles?: Record<string, string>;
   env?: Record<string, string>;
   args?: string[];
+  /** Flags for the Node.js that runs the init (not the runtime), e.g. a heap cap. */
+  nodeFlags?: string[];
   /** Wait for /healthz 200 before returning (default true). */
   waitReady?: boolean;
 }
@@ -128,7 +130,7 @@ export class RunningInit {
   private static async launch(options: InitOptions, dirs: RunningInit['dirs']): Promise<RunningInit> {
     const [invokePort, apiPort] = [await freePort(), await freePort()];
     const env = { ...initEnvironment(dirs, invokePort, apiPort), ...options.env };
-    const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new RunningInit(child, invokePort, apiPort, dirs);
   }
 
