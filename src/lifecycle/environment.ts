@@ -1,11 +1,12 @@
 import type { Config } from '../config';
 import { deadlineAfter, type Deadline, type Outcome } from '../invoke/invocation';
-import { platformError } from '../invoke/platformError';
+import { platformError, timeoutOutcome } from '../invoke/platformError';
 import { EntrypointError, type RuntimeCommand } from '../launch/runtimeCommand';
 import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { statusFields, type EventStream, type Phase, type Status } from '../telemetry/events';
 import { initStartRecord, round3 } from '../telemetry/platformRecords';
+import type { InvokeEnvironment } from '../invoke/invokePhase';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
@@ -27,10 +28,10 @@ export interface EnvironmentOptions {
 type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
 
 /** What an invocation gets from the environment before its event can be delivered. */
-export type Readiness =
+export type Readiness<Target = Sandbox> =
   | {
       ok: true;
-      sandbox: Sandbox;
+      sandbox: Target;
       deadline: Deadline;
       /** A cold start's Init, reported once in the REPORT of the invocation that follows it. */
       initDurationMs?: number;
@@ -44,7 +45,7 @@ export type Readiness =
  * (suppressed init) or after an idle spin-down (a cold one), resets on timeout or crash, and shutdown. It owns the
  * current sandbox and the ports the APIs reach it through; the invoke phase itself is `invoke/invokePhase.ts`.
  */
-export class Environment {
+export class Environment implements InvokeEnvironment {
   readonly state = newEnvironmentMachine();
   private sandbox: Sandbox | undefined;
   readonly runtimePort = new CurrentRuntimePort(() => this.sandbox);
@@ -258,9 +259,4 @@ export class Environment {
   private sampleMemory(sandbox: Sandbox): void {
     this.maxMemoryMb = Math.max(this.maxMemoryMb, sandbox.memoryMb());
   }
-}
-
-/** What the caller gets when its invocation ran out of time. */
-export function timeoutOutcome(requestId: string, timeoutSeconds: number): Outcome {
-  return platformError('timeout', 'Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
 }
