@@ -1,5 +1,5 @@
 import { cgroupPids } from './freezer/cgroup-child';
-import { listProcesses, type ProcStat } from './procfs';
+import { processesByParent, type ProcStat } from './procfs';
 
 /**
  * Every process the sandbox started, however it detached itself (setsid, double fork): the members of its cgroup
@@ -13,12 +13,7 @@ export function sandboxProcesses(cgroupDir: string | undefined): number[] {
 
 /** The descendants of `root`, from one /proc scan. */
 export function descendantsOf(root: number): ProcStat[] {
-  const children = new Map<number, ProcStat[]>();
-  for (const stat of listProcesses()) {
-    const siblings = children.get(stat.ppid);
-    if (siblings) siblings.push(stat);
-    else children.set(stat.ppid, [stat]);
-  }
+  const children = processesByParent();
   const found: ProcStat[] = [];
   const pending = [root];
   for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {

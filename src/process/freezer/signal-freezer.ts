@@ -1,4 +1,4 @@
-import { GroupMembers, listProcesses, type ProcStat, readProcStat } from '../procfs';
+import { GroupMembers, processesByParent, type ProcStat, readProcStat } from '../procfs';
 import { checkPid } from './check-pid';
 import { type Freezer, FreezerError } from './types';
 import { SerialQueue, delay, errorCode } from './wait';
@@ -108,12 +108,7 @@ export class SignalFreezer implements Freezer {
   /** The descendants of the tracked processes (and of `adoptedBy`) that are in none of the tracked groups. */
   private escapedProcesses(): ProcStat[] {
     if (this.groups.size === 0) return [];
-    const children = new Map<number, ProcStat[]>();
-    for (const stat of listProcesses()) {
-      const siblings = children.get(stat.ppid);
-      if (siblings) siblings.push(stat);
-      else children.set(stat.ppid, [stat]);
-    }
+    const children = processesByParent();
     const escaped: ProcStat[] = [];
     const pending = [...this.groups, ...(this.adoptedBy === undefined ? [] : [this.adoptedBy])];
     const seen = new Set<number>();
