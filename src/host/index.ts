@@ -2,6 +2,7 @@
 export { buildImage, DEFAULT_IMAGE_TAG, ImageBuildError, type BuildImageOptions, type BuiltImage } from './buildImage';
 export { packBuildContext } from './buildContext';
 export { listSandboxes, removeManagedContainers, type ManagedContainer } from './cleanup';
+export { removeBuildLeftovers } from './buildLeftovers';
 export { DockerIgnore, DockerIgnoreSyntaxError } from './dockerignore';
 export { connectDocker, imageExists, isDockerReachable } from './dockerEngine';
 export type { LogLineHandler, LogStream } from './dockerLogs';

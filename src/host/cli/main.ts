@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_IMAGE_TAG } from '../buildImage';
+import { removeBuildLeftovers } from '../buildLeftovers';
 import { listSandboxes, removeManagedContainers } from '../cleanup';
 import { connectDocker, isDockerReachable } from '../dockerEngine';
 import { buildCommand } from './buildCommand';
@@ -47,8 +48,9 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
       --base-image <image>, --image <image>   as for run
 
   list                          List the sandbox containers lambda-sandbox started: name, state, URL, session
-  cleanup                       Remove them (and lambda-sandbox's dangling images)
+  cleanup                       Remove those containers; nothing else
       --session <id>            Only those one process started (the session column of list)
+      --images                  Also remove the untagged build-stage images this repository's builds left
 
 The Docker engine is the one DOCKER_HOST names, else the local socket.`;
 
@@ -134,10 +136,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'cleanup': {
-      const { values } = parse(rest, { session: { type: 'string' } }, false);
+      const { values } = parse(rest, { session: { type: 'string' }, images: { type: 'boolean' } }, false);
       await needsEngine();
       const removed = await removeManagedContainers({ docker, session: str(values.session) });
-      process.stderr.write(`lambda-sandbox: removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+      process.stderr.write(`lambda-sandbox: removed ${plural(removed, 'container')}\n`);
+      if (values.images === true) {
+        const images = await removeBuildLeftovers({ docker });
+        process.stderr.write(`lambda-sandbox: removed ${plural(images.length, 'untagged build-stage image')}\n`);
+      }
       return 0;
     }
     default:
@@ -162,6 +168,10 @@ function parse(args: string[], options: Options, allowPositionals: boolean): Par
 /** --base-image, else $BASE_IMAGE (as docker-compose.yml uses it), else the library's choice. */
 function baseImage(values: Parsed['values']): string | undefined {
   return str(values['base-image']) ?? (process.env.BASE_IMAGE || undefined);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function str(value: unknown): string | undefined {
