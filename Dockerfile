@@ -41,8 +41,8 @@ RUN native=dist/src/process/native; \
     fi
 COPY scripts/image ./image
 RUN node image/collect-runtime.js /build dist/src /out --exclude dist/src/host \
- && cp image/entrypoint.sh image/healthcheck.js /out/ \
- && chmod -R a+rX,go-w /out && chmod 755 /out/entrypoint.sh
+ && cp image/entrypoint.js image/healthcheck.js /out/ \
+ && chmod -R a+rX,go-w /out
 
 # ---------------------------------------------------------------------------------------------------------------
 # The product image.
@@ -64,4 +64,7 @@ WORKDIR /var/task
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/lambda-sandbox/healthcheck.js"]
-ENTRYPOINT ["/usr/local/lib/lambda-sandbox/entrypoint.sh"]
+# Exec form straight to node: the init is PID 1 from its first instruction, and entrypoint.js's first statement
+# holds SIGTERM/SIGINT until the init's shutdown handler exists (PID 1 ignores signals it has no handler for).
+# `--max-semi-space-size=2`: a smaller young generation keeps the init's RSS low between invokes (bench/README.md).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/usr/local/lib/lambda-sandbox/entrypoint.js"]
