@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import type Docker from 'dockerode';
 import { imageExists } from '../dockerEngine';
-import { startSandbox, type Sandbox } from '../sandbox';
+import type { SandboxContainer } from '../container';
+import { startSandboxContainer } from '../startContainer';
 import { buildCommand } from './buildCommand';
 import { UsageError } from './usageError';
 
@@ -40,9 +41,9 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
   const onSignal = () => { stopRequested = true; };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let sandbox: Sandbox;
+  let sandbox: SandboxContainer;
   try {
-    sandbox = await startSandbox({
+    sandbox = await startSandboxContainer({
       docker,
       image: args.image,
       functionZip,

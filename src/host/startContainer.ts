@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DEFAULT_IMAGE_TAG } from './buildImage';
+import { SandboxContainer } from './container';
 import { connectDocker, imageExists } from './dockerEngine';
-import { demuxLogBuffer, pipeLogLines, type LogLineHandler, type LogStream } from './dockerLogs';
-import { INVOKE_PATH, invokeFunction, type InvokeOptions, type InvokeResult } from './invoke';
 import { managedLabels } from './labels';
 import { NotReadyError, waitUntilHealthy } from './readiness';
 import { packDirectory, packFiles } from './tarDirectory';
@@ -19,7 +18,7 @@ export const CONTAINER_PATHS = {
   layersDir: '/var/sandbox/layers',
 } as const;
 
-export interface SandboxOptions {
+export interface SandboxContainerOptions {
   /** Image to run. Default `lambda-sandbox:latest`. It must exist: nothing is pulled. */
   image?: string;
   /** A function zip on this machine, copied into the container and unpacked into /var/task by the init. */
@@ -56,141 +55,10 @@ export interface SandboxOptions {
   docker?: Docker;
 }
 
-export class SandboxStartError extends Error {
+export class ContainerStartError extends Error {
   constructor(message: string, readonly exitCode?: number, readonly logs?: string) {
     super(message);
-    this.name = 'SandboxStartError';
-  }
-}
-
-/**
- * A running lambda-sandbox container. Everything it creates carries the library's labels; `close()` (or `stop()`)
- * removes the container, and it is safe to call more than once.
- */
-export class Sandbox {
-  private removed = false;
-  private exitCode: number | undefined;
-
-  constructor(
-    readonly docker: Docker,
-    readonly container: Docker.Container,
-    readonly name: string,
-    /** e.g. http://127.0.0.1:49153 */
-    readonly baseUrl: string,
-    readonly hostPort: number,
-    private readonly exited: Promise<number>,
-    private readonly stopTimeoutSeconds: number,
-    private readonly stopWatching: () => void,
-  ) {
-    void exited.then((code) => { this.exitCode = code; }, () => undefined);
-  }
-
-  get id(): string {
-    return this.container.id;
-  }
-
-  /** The RIE-compatible invoke URL. */
-  get invokeUrl(): string {
-    return `${this.baseUrl}${INVOKE_PATH}`;
-  }
-
-  /** The AWS SDK endpoint (`new LambdaClient({ endpoint })`). */
-  get endpoint(): string {
-    return this.baseUrl;
-  }
-
-  invoke(payload: unknown = {}, options?: InvokeOptions): Promise<InvokeResult> {
-    return invokeFunction(this.invokeUrl, payload, options);
-  }
-
-  /** Everything the container wrote so far, as lines with their stream. */
-  async logLines(): Promise<Array<{ line: string; stream: LogStream }>> {
-    const buffer = await this.container.logs({ stdout: true, stderr: true, follow: false });
-    return demuxLogBuffer(buffer);
-  }
-
-  /** Everything the container wrote so far (stdout and stderr, in order), one string. */
-  async logs(): Promise<string> {
-    return (await this.logLines()).map(({ line }) => `${line}\n`).join('');
-  }
-
-  /**
-   * Streams the container's log lines (from its start) to the handler as they are written. Returns `done`,
-   * resolved when the container stops, and `stop()` to stop following.
-   */
-  async followLogs(onLine: LogLineHandler): Promise<{ done: Promise<void>; stop: () => void }> {
-    const stream = (await this.container.logs({ stdout: true, stderr: true, follow: true })) as unknown as Readable;
-    return { done: pipeLogLines(stream, onLine), stop: () => stream.destroy() };
-  }
-
-  /** Runs a command inside the container (as root, outside the sandbox's freezing) and collects its output. */
-  async exec(command: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    const exec = await this.container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out = { stdout: '', stderr: '' };
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    stdout.on('data', (chunk: Buffer) => { out.stdout += chunk.toString(); });
-    stderr.on('data', (chunk: Buffer) => { out.stderr += chunk.toString(); });
-    this.docker.modem.demuxStream(stream, stdout, stderr);
-    await new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', reject);
-    });
-    const { ExitCode } = await exec.inspect();
-    return { exitCode: ExitCode ?? -1, ...out };
-  }
-
-  /** Resolves with the container's exit code when it stops (by itself or by `stop()`). */
-  waitForExit(): Promise<number> {
-    return this.exited;
-  }
-
-  /**
-   * `docker stop`: SIGTERM to the init (which shuts the sandbox down, extensions get SHUTDOWN), SIGKILL after
-   * the grace period. Returns the exit code (0 for an orderly shutdown, 137 when it had to be killed).
-   * The container is removed afterwards unless `keep` is set.
-   */
-  async stop(options: { keep?: boolean; timeoutSeconds?: number } = {}): Promise<number> {
-    if (this.exitCode === undefined && !this.removed) {
-      try {
-        await this.container.stop({ t: options.timeoutSeconds ?? this.stopTimeoutSeconds });
-      } catch (error) {
-        if (!isNotModified(error) && !isNotFound(error)) throw error;
-      }
-    }
-    const code = await this.exited;
-    if (!options.keep) await this.remove();
-    return code;
-  }
-
-  /** Removes the container at once (killing it if it still runs). Idempotent. */
-  async remove(): Promise<void> {
-    if (this.removed) return;
-    this.removed = true;
-    try {
-      await this.container.remove({ force: true, v: true });
-    } catch (error) {
-      if (!isNotFound(error) && !isConflictInRemoval(error)) throw error;
-    }
-  }
-
-  /**
-   * Lets this process go without touching the container: it keeps running (e.g. `lambda-sandbox run --detach`).
-   * The object must not be used afterwards.
-   */
-  release(): void {
-    this.stopWatching();
-  }
-
-  /** Stops gracefully and removes; never throws (for finally blocks and test hooks). */
-  async close(): Promise<void> {
-    try {
-      await this.stop();
-    } catch {
-      await this.remove().catch(() => undefined);
-    }
+    this.name = 'ContainerStartError';
   }
 }
 
@@ -200,7 +68,7 @@ export class Sandbox {
  * answers 200 and returns it. On any failure the container is removed before the error is thrown; when the
  * init exited (e.g. a zip over the 250 MB quota) the error carries its exit code and logs.
  */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandboxContainer(options: SandboxContainerOptions = {}): Promise<SandboxContainer> {
   const docker = options.docker ?? connectDocker();
   const image = options.image ?? DEFAULT_IMAGE_TAG;
   const allLayers = options.layers ?? [];
@@ -208,7 +76,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const layerDirs = allLayers.filter((layer) => fs.statSync(layer).isDirectory());
   const layers = allLayers.filter((layer) => !layerDirs.includes(layer));
   if (!(await imageExists(docker, image))) {
-    throw new SandboxStartError(`image ${image} does not exist in the Docker engine; build it first (lambda-sandbox build)`);
+    throw new ContainerStartError(`image ${image} does not exist in the Docker engine; build it first (lambda-sandbox build)`);
   }
 
   const env: Record<string, string> = { ...options.environment };
@@ -266,21 +134,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 async function finishStart(docker: Docker, container: Docker.Container, exited: Promise<number>, stopWatching: () => void,
-  options: SandboxOptions,
-  containerPort: string, publishAddress: string, stopTimeoutSeconds: number): Promise<Sandbox> {
+  options: SandboxContainerOptions,
+  containerPort: string, publishAddress: string, stopTimeoutSeconds: number): Promise<SandboxContainer> {
   const info = await container.inspect();
   const binding = info.NetworkSettings.Ports?.[containerPort]?.[0];
-  if (!binding) throw new SandboxStartError(`Docker did not publish ${containerPort} of ${info.Name}`);
+  if (!binding) throw new ContainerStartError(`Docker did not publish ${containerPort} of ${info.Name}`);
   const hostPort = Number(binding.HostPort);
   const urlHost = options.urlHost ?? (publishAddress === '0.0.0.0' ? dockerHostName() ?? '127.0.0.1' : publishAddress);
   const baseUrl = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${hostPort}`;
-  const sandbox = new Sandbox(docker, container, info.Name.replace(/^\//, ''), baseUrl, hostPort, exited, stopTimeoutSeconds,
+  const sandbox = new SandboxContainer(docker, container, info.Name.replace(/^\//, ''), baseUrl, hostPort, exited, stopTimeoutSeconds,
     stopWatching);
 
   const gaveUp = exited.then(
     async (code) => {
       const logs = await sandbox.logs().catch(() => '');
-      return new SandboxStartError(`the sandbox exited with code ${code} before it was ready:\n${logs}`, code, logs);
+      return new ContainerStartError(`the sandbox exited with code ${code} before it was ready:\n${logs}`, code, logs);
     },
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
@@ -289,30 +157,30 @@ async function finishStart(docker: Docker, container: Docker.Container, exited: 
   } catch (error) {
     if (!(error instanceof NotReadyError)) throw error;
     const logs = await sandbox.logs().catch(() => '');
-    throw new SandboxStartError(`the sandbox did not become ready: ${error.message}; its log so far:\n${logs}`, undefined, logs);
+    throw new ContainerStartError(`the sandbox did not become ready: ${error.message}; its log so far:\n${logs}`, undefined, logs);
   }
   return sandbox;
 }
 
-function validateFiles(options: SandboxOptions, layers: string[]): void {
+function validateFiles(options: SandboxContainerOptions, layers: string[]): void {
   if (options.functionZip !== undefined && options.functionDir !== undefined) {
-    throw new SandboxStartError('give either functionZip or functionDir, not both');
+    throw new ContainerStartError('give either functionZip or functionDir, not both');
   }
   const mustBe = (file: string, kind: 'file' | 'directory', what: string) => {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
-      throw new SandboxStartError(`${what} ${file} does not exist`);
+      throw new ContainerStartError(`${what} ${file} does not exist`);
     }
-    if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw new SandboxStartError(`${what} ${file} is not a ${kind}`);
+    if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw new ContainerStartError(`${what} ${file} is not a ${kind}`);
   };
   if (options.functionZip !== undefined) mustBe(options.functionZip, 'file', 'function zip');
   if (options.functionDir !== undefined) mustBe(options.functionDir, 'directory', 'function directory');
   for (const layer of layers) {
-    if (!fs.existsSync(layer)) throw new SandboxStartError(`layer ${layer} does not exist`);
+    if (!fs.existsSync(layer)) throw new ContainerStartError(`layer ${layer} does not exist`);
     const stat = fs.statSync(layer);
-    if (!stat.isFile() && !stat.isDirectory()) throw new SandboxStartError(`layer ${layer} is neither a zip file nor a directory`);
+    if (!stat.isFile() && !stat.isDirectory()) throw new ContainerStartError(`layer ${layer} is neither a zip file nor a directory`);
   }
 }
 
@@ -337,10 +205,3 @@ function dockerHostName(): string | undefined {
   }
 }
 
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | undefined)?.statusCode;
-}
-const isNotModified = (error: unknown) => statusCode(error) === 304;
-const isNotFound = (error: unknown) => statusCode(error) === 404;
-/** 409 "removal of container ... is already in progress". */
-const isConflictInRemoval = (error: unknown) => statusCode(error) === 409;
