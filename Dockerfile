@@ -27,7 +27,7 @@ RUN rm node_modules/package.json \
 COPY tsconfig.json ./
 COPY src ./src
 # Only src/ is in the context (tsconfig also lists test/ and bench/), so only node's types are needed.
-RUN node node_modules/typescript/bin/tsc -p . --types node --outDir dist
+RUN node node_modules/typescript/bin/tsc -p . --types node --outDir dist --declaration false
 # The init's native addon (orphan reaping as PID 1): compiled here when the build image has a C compiler
 # (e.g. BUILD_IMAGE=node:24-bookworm), else taken from the context when `npm run build` made it on the host
 # (Node-API, so one build serves every Node version), else the init runs without it and says so.
