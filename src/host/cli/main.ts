@@ -48,7 +48,7 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
       --base-image <image>, --image <image>   as for run
 
   list                          List the sandbox containers lambda-sandbox started: name, state, URL, session
-  cleanup                       Remove those containers; nothing else
+  cleanup                       Remove the sandbox containers lambda-sandbox started; nothing else
       --session <id>            Only those one process started (the session column of list)
       --images                  Also remove the untagged build-stage images this repository's builds left
 
@@ -59,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? process.stderr : process.stdout).write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (wantsHelp(command, rest)) {
+    process.stdout.write(`${usageOf(command)}\n`);
+    return 0;
   }
   const docker = connectDocker();
   const needsEngine = async () => {
@@ -129,7 +133,9 @@ async function main(argv: string[]): Promise<number> {
     case 'list': {
       parse(rest, {}, false);
       await needsEngine();
-      for (const c of await listSandboxes({ docker })) {
+      const containers = await listSandboxes({ docker });
+      if (containers.length === 0) process.stderr.write('lambda-sandbox: no sandbox containers (start one with `lambda-sandbox run`)\n');
+      for (const c of containers) {
         const url = c.hostPort !== undefined ? `http://127.0.0.1:${c.hostPort}` : '-';
         process.stdout.write(`${c.name}\t${c.state}\t${url}\t${c.session}\n`);
       }
@@ -149,6 +155,24 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** `<command> --help` / `-h` (before a `--` that starts a runtime command). */
+function wantsHelp(command: string, args: string[]): boolean {
+  const dashes = args.indexOf('--');
+  return COMMANDS.includes(command) && (dashes === -1 ? args : args.slice(0, dashes)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'list', 'cleanup'];
+
+/** The usage of one command: its paragraph of USAGE (from its line to the next command's), with the header. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ${command} `) || line === `  ${command}`);
+  if (start === -1) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && !COMMANDS.some((c) => lines[end].startsWith(`  ${c} `)) && !lines[end].startsWith('The Docker')) end++;
+  return [`Usage: lambda-sandbox ${command} [options]`, '', ...lines.slice(start, end)].join('\n').trimEnd();
 }
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
