@@ -50,16 +50,19 @@ function parseReport(line: string): { status: string; errorType?: string } | und
 }
 
 /**
- * The runtime's error line before the report: the last one naming the error type (its errorMessage if it carries
- * JSON). The function's and runtime's output wins over the init's own diagnostics (`[lambda-sandbox] ...`).
+ * Why Init failed, from the lines before the report: Lambda's two lines (`Error: <message>`, then the error type
+ * alone) for a failure the platform found; else the runtime's last line naming the error type (its errorMessage if
+ * it carries JSON); else the init's own diagnostic (`[lambda-sandbox] ... <type>: <message>`).
  */
 function errorLineBefore(lines: readonly string[], reportIndex: number, errorType: string): string | undefined {
   let diagnostic: string | undefined;
   for (let i = reportIndex - 1; i >= 0 && !TEXT_REPORT.test(lines[i]); i--) {
     const line = lines[i];
     if (!line.includes(errorType) || line.includes('platform.initReport')) continue;
+    if (line.trim() === errorType && lines[i - 1]?.startsWith('Error: ')) return lines[i - 1].slice('Error: '.length);
     if (!line.startsWith(INIT_DIAGNOSTIC)) return errorMessageIn(line) ?? line.trim();
-    diagnostic ??= line.slice(INIT_DIAGNOSTIC.length).trim();
+    const after = line.indexOf(`${errorType}: `);
+    diagnostic ??= after === -1 ? line.slice(INIT_DIAGNOSTIC.length).trim() : line.slice(after + errorType.length + 2);
   }
   return diagnostic;
 }

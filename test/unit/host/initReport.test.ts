@@ -17,6 +17,21 @@ describe('host: a failed Init read from the container log', () => {
     assert.equal(describeInitFailure(failure), "Init failed (Runtime.ImportModuleError): Error: Cannot find module 'index'");
   });
 
+  it('reads Lambda\'s two lines for a failure the platform found (the message, then the type alone)', () => {
+    const lines = [
+      '[lambda-sandbox] WARN Init failed (init phase): Runtime.InvalidEntrypoint: Couldn\'t find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]',
+      'Error: Couldn\'t find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]',
+      'Runtime.InvalidEntrypoint',
+      'INIT_REPORT Init Duration: 0.52 ms\tPhase: init\tStatus: error\tError Type: Runtime.InvalidEntrypoint',
+    ];
+    assert.deepEqual(initFailures(lines), [{
+      status: 'error', errorType: 'Runtime.InvalidEntrypoint', detail: 'Couldn\'t find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]',
+    }]);
+    assert.deepEqual(initFailures([lines[0], lines[3]]), [{
+      status: 'error', errorType: 'Runtime.InvalidEntrypoint', detail: 'Couldn\'t find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]',
+    }], 'from the diagnostics when the log stream has no error line');
+  });
+
   it('reads a timeout, which has no error type', () => {
     const [failure] = initFailures(['INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout']);
     assert.deepEqual(failure, { status: 'timeout' });
