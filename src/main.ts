@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// First, before anything else loads: a SIGTERM from `docker stop` right after start is queued, not lost.
+import { installEarlySignalQueue } from './earlySignals';
+installEarlySignalQueue();
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { extensionRoutes } from './api/extensions/routes';
