@@ -3,7 +3,7 @@ import type { BatchEntry, BatchResult } from './batchExtract';
 import type { BatchRunner } from './batchRunner';
 import { readWholeEntry, streamEntry } from './entryData';
 import { parentPath } from './entryName';
-import { MAX_UNZIPPED_BYTES } from './limits';
+import { exceedsUnzippedQuota, MAX_UNZIPPED_BYTES } from './limits';
 import { forEachLimited, Semaphore } from './pool';
 import type { EntryContext, TargetTree } from './targetTree';
 import { entryError, UnpackError } from './unpackError';
@@ -167,7 +167,7 @@ function toBatches(sorted: PlannedEntry[], tree: TargetTree): BatchEntry[][] {
 /** The budget, again, on real bytes (each entry is already held to its declared size while it inflates). */
 function countInflated(run: RunState, plan: ZipPlan, planned: PlannedEntry, bytes: number): void {
   run.inflatedBytes += bytes;
-  if (run.inflatedBytes > MAX_UNZIPPED_BYTES) {
+  if (exceedsUnzippedQuota(run.inflatedBytes)) {
     throw new UnpackError('too-large', plan.source.archive.file, `Cannot unpack ${archiveLabel(plan.source.archive)}: ` +
       `at entry "${planned.name}" the bytes actually inflated reach ${run.inflatedBytes}, more than the ` +
       `${MAX_UNZIPPED_BYTES}-byte limit (the zips' headers understate their sizes).`, planned.name);
