@@ -1,0 +1,59 @@
+import type { Benchmark, BenchResult } from './lib/benchmark';
+import { FloorServer } from './lib/floorServer';
+import { InitProcess } from './lib/initProcess';
+import { KeepAliveClient } from './lib/keepAliveClient';
+import { scaled } from './lib/options';
+import { processMemory } from './lib/procStatus';
+import { row, type Row, targetAtMost } from './lib/row';
+import { runSequential } from './lib/sequentialRun';
+import { summarize } from './lib/stats';
+
+const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
+const INVOKES = scaled(10_000, 2_000);
+/** Issue 13: the init's RSS after 10,000 invokes. */
+const MAX_RSS_MB = 50;
+
+/**
+ * Memory after many invokes: a fresh init (freeze=auto, the default) and a fresh node:http echo server each answer
+ * INVOKES sequential invokes from one keep-alive client; then VmRSS and VmHWM of each process alone.
+ */
+export const soakBenchmark: Benchmark = {
+  name: 'soak',
+  async run(progress): Promise<BenchResult> {
+    progress(`soak: node:http echo x${INVOKES}`);
+    const floor = await FloorServer.start();
+    const floorClient = new KeepAliveClient(floor.port);
+    let reference;
+    try {
+      await runSequential(floorClient, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
+      reference = processMemory(floor.pid);
+    } finally {
+      floorClient.close();
+      await floor.stop();
+    }
+    progress(`soak: init x${INVOKES}`);
+    const init = await InitProcess.start({ freeze: 'auto', extensions: 0 });
+    const client = new KeepAliveClient(init.invokePort);
+    let ours;
+    try {
+      await runSequential(client, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
+      ours = processMemory(init.pid);
+    } finally {
+      client.close();
+      await init.stop();
+    }
+    const rss = summarize([ours.rssMb]);
+    const common = { benchmark: 'memory', case: `after ${INVOKES} invokes`, unit: 'MB', higherIsBetter: false } as const;
+    const rows: Row[] = [
+      row({
+        ...common, metric: 'init VmRSS', ours: rss, reference: { label: 'node:http echo VmRSS', summary: summarize([reference.rssMb]) },
+        target: targetAtMost(rss, MAX_RSS_MB, undefined, 'MB'),
+      }),
+      row({
+        ...common, metric: 'init VmHWM', ours: summarize([ours.hwmMb]),
+        reference: { label: 'node:http echo VmHWM', summary: summarize([reference.hwmMb]) },
+      }),
+    ];
+    return { rows, notes: [`soak: one fresh init (freeze=auto) and one fresh echo server, ${INVOKES} sequential invokes each`] };
+  },
+};
