@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Benchmark, BenchResult } from './lib/benchmark';
 import { benchZips, type BenchZip } from './lib/benchZips';
+import { INIT_FLAGS } from './lib/initProcess';
 import { NODE_BIN } from './lib/nodeBinary';
 import { OPTIONS } from './lib/options';
 import { row, type Row } from './lib/row';
@@ -78,9 +79,12 @@ interface Run {
   peakMb?: number;
 }
 
-/** unpackAll in a fresh Node process: the time of the unpack itself (not Node's start) and the process's peak RSS. */
+/**
+ * unpackAll in a fresh Node process with the init's Node flags: the time of the unpack itself (not Node's start)
+ * and the process's peak RSS.
+ */
 async function runOurs(zip: BenchZip, target: string): Promise<Run> {
-  const { stdout } = await run(NODE_BIN, [UNPACK_CHILD, zip.file, target], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(NODE_BIN, [...INIT_FLAGS, UNPACK_CHILD, zip.file, target], { maxBuffer: 1 << 20 });
   const result = JSON.parse(stdout) as { ms: number; maxRssKb: number };
   return { ms: result.ms, peakMb: result.maxRssKb / 1024 };
 }
