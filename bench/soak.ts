@@ -3,7 +3,7 @@ import { FloorServer } from './lib/floorServer';
 import { InitProcess } from './lib/initProcess';
 import { KeepAliveClient } from './lib/keepAliveClient';
 import { scaled } from './lib/options';
-import { processMemory } from './lib/procStatus';
+import { processMemory, type ProcessMemory } from './lib/procStatus';
 import { row, type Row, targetAtMost } from './lib/row';
 import { runSequential } from './lib/sequentialRun';
 import { summarize } from './lib/stats';
@@ -21,27 +21,10 @@ export const soakBenchmark: Benchmark = {
   name: 'soak',
   async run(progress): Promise<BenchResult> {
     progress(`soak: node:http echo x${INVOKES}`);
-    const floor = await FloorServer.start();
-    const floorClient = new KeepAliveClient(floor.port);
-    let reference;
-    try {
-      await runSequential(floorClient, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
-      reference = processMemory(floor.pid);
-    } finally {
-      floorClient.close();
-      await floor.stop();
-    }
+    const reference = await memoryAfterInvokes(await FloorServer.start().then((f) => ({ port: f.port, pid: f.pid, stop: () => f.stop() })));
     progress(`soak: init x${INVOKES}`);
-    const init = await InitProcess.start({ freeze: 'auto', extensions: 0 });
-    const client = new KeepAliveClient(init.invokePort);
-    let ours;
-    try {
-      await runSequential(client, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
-      ours = processMemory(init.pid);
-    } finally {
-      client.close();
-      await init.stop();
-    }
+    const ours = await memoryAfterInvokes(await InitProcess.start({ freeze: 'auto', extensions: 0 })
+      .then((i) => ({ port: i.invokePort, pid: i.pid, stop: () => i.stop() })));
     const rss = summarize([ours.rssMb]);
     const common = { benchmark: 'memory', case: `after ${INVOKES} invokes`, unit: 'MB', higherIsBetter: false } as const;
     const rows: Row[] = [
@@ -57,3 +40,15 @@ export const soakBenchmark: Benchmark = {
     return { rows, notes: [`soak: one fresh init (freeze=auto) and one fresh echo server, ${INVOKES} sequential invokes each`] };
   },
 };
+
+/** INVOKES sequential invokes from one keep-alive client, then the server's memory; the server is stopped. */
+async function memoryAfterInvokes(server: { port: number; pid: number; stop(): Promise<void> }): Promise<ProcessMemory> {
+  const client = new KeepAliveClient(server.port);
+  try {
+    await runSequential(client, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
+    return processMemory(server.pid);
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}

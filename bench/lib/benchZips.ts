@@ -50,6 +50,18 @@ function slice(text: Buffer, prng: Prng, length: number): Buffer {
   return out;
 }
 
+/** Adds a directory entry, and its parents first, once each: as `zip -r` writes them. */
+function directoryAdder(zip: ZipFile, mtime: Date): (dir: string) => void {
+  const directories = new Set<string>();
+  const addDirectory = (dir: string): void => {
+    if (directories.has(dir)) return;
+    if (path.posix.dirname(dir) !== '.') addDirectory(path.posix.dirname(dir));
+    directories.add(dir);
+    zip.addEmptyDirectory(dir, { mtime, mode: 0o40755 });
+  };
+  return addDirectory;
+}
+
 async function writeZip(zip: ZipFile, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
@@ -72,13 +84,7 @@ async function buildNodeModules(file: string): Promise<void> {
   const scale = (100 * MIB) / sizes.reduce((a, b) => a + b, 0);
   const zip = new ZipFile();
   const mtime = new Date('2024-01-01T00:00:00Z');
-  const directories = new Set<string>();
-  const addDirectory = (dir: string): void => {
-    if (directories.has(dir)) return;
-    if (path.posix.dirname(dir) !== '.') addDirectory(path.posix.dirname(dir));
-    directories.add(dir);
-    zip.addEmptyDirectory(dir, { mtime, mode: 0o40755 });
-  };
+  const addDirectory = directoryAdder(zip, mtime);
   let written = 0;
   for (let i = 0; i < files; i++) {
     const pkg = `node_modules/pkg-${String(i % packages).padStart(3, '0')}`;
@@ -109,13 +115,7 @@ async function buildManySmall(file: string): Promise<void> {
   const text = corpus(prng);
   const zip = new ZipFile();
   const mtime = new Date('2024-01-01T00:00:00Z');
-  const directories = new Set<string>();
-  const addDirectory = (dir: string): void => {
-    if (directories.has(dir)) return;
-    if (path.posix.dirname(dir) !== '.') addDirectory(path.posix.dirname(dir));
-    directories.add(dir);
-    zip.addEmptyDirectory(dir, { mtime, mode: 0o40755 });
-  };
+  const addDirectory = directoryAdder(zip, mtime);
   const sizes = manySmallSizes();
   for (let i = 0; i < MANY_SMALL_FILES; i++) {
     const pkg = `node_modules/p${String(i % 1000).padStart(3, '0')}`;
