@@ -40,7 +40,7 @@ class PlainLogger implements Logger {
 /** At debug level (or finer) the diagnostics go through winston, loaded only then; the lines look the same. */
 function winstonLogger(level: string): Logger {
   // Loaded here and not at the top: only an operator asking for debug output pays for loading winston.
-  const winston = require('winston') as typeof Winston; // eslint-disable-line @typescript-eslint/no-require-imports
+  const winston = require('winston') as typeof Winston;
   return winston.createLogger({
     level,
     format: winston.format.printf(({ level: lvl, message }) => format(lvl, message)),
