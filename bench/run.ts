@@ -6,22 +6,29 @@ import type { Benchmark } from './lib/benchmark';
 import { cpuBusyFraction } from './lib/cpuBusy';
 import { INIT_FLAGS } from './lib/initProcess';
 import { describeMachine } from './lib/machine';
+import { NODE_BIN, NODE_VERSION } from './lib/nodeBinary';
+import { OPTIONS } from './lib/options';
+import { RIE_BIN } from './lib/rieProcess';
 import { RESULTS_DIR } from './lib/paths';
 import type { Row } from './lib/row';
 import { renderTable } from './lib/table';
+import { soakBenchmark } from './soak';
 import { unpackBenchmark } from './unpack';
 import { warmBenchmark } from './warm';
 
 /** Above this share of all CPUs busy before the run, the wall-clock figures are flagged. */
 const BUSY_FRACTION = 0.25;
 
-const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, unpackBenchmark, freezeThawBenchmark];
+const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, soakBenchmark, unpackBenchmark, freezeThawBenchmark];
 
 const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
-/** `node dist/bench/run.js [warm] [cold] [unpack] [freeze]`: the named benchmarks, or all of them. */
+/**
+ * `node dist/bench/run.js [--quick] [warm] [cold] [soak] [unpack] [freeze]`: the named benchmarks, or all of them.
+ * BENCH_NODE=<node binary> runs the init and its references under another Node; RIE_BIN=<aws-lambda-rie> adds RIE.
+ */
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const wanted = OPTIONS.names;
   const unknown = wanted.filter((name) => !ALL.some((b) => b.name === name));
   if (unknown.length > 0) {
     process.stderr.write(`unknown benchmark ${unknown.join(', ')}: choose from ${ALL.map((b) => b.name).join(', ')}\n`);
@@ -54,17 +61,18 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started.getTime()) / 1000;
 
   process.stdout.write(`\nlambda-sandbox benchmarks — ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB, ` +
-    `Linux ${machine.kernel}, Node ${machine.node}; ${seconds.toFixed(0)} s; ` +
+    `Linux ${machine.kernel}; init on Node ${NODE_VERSION}${OPTIONS.quick ? '; QUICK mode' : ''}; ${seconds.toFixed(0)} s; ` +
     `CPUs ${busyText} busy in the second before the run${busy ? ' (BUSY: wall-clock figures are inflated)' : ''}\n\n`);
   process.stdout.write(renderTable(rows) + '\n\n');
   process.stdout.write('ratio = our p50 / reference p50 (for rates > 1 is faster; for times < 1 is faster); (+x) = p50 overhead over the reference.\n');
   process.stdout.write('For rates the p99 column is the 1st percentile (the slow tail).\n');
-  process.stdout.write(`- the init runs as: node ${[...INIT_FLAGS, '<outDir>/src/main.js'].join(' ')} (flags from the image entrypoint)\n`);
+  process.stdout.write(`- the init runs as: node ${[...INIT_FLAGS, '<outDir>/src/main.js'].join(' ')} (flags from the image entrypoint), ` +
+    `node = ${NODE_VERSION}${process.env.BENCH_NODE ? ' (BENCH_NODE)' : ''}; RIE: ${RIE_BIN ?? 'not available'}\n`);
   for (const note of notes) process.stdout.write(`- ${note}\n`);
 
   await fs.mkdir(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
-  await fs.writeFile(file, JSON.stringify({ startedAt: started.toISOString(), seconds, cpuBusyBefore: busyBefore, machine, initNodeFlags: INIT_FLAGS, failed, rows, notes }, null, 2) + '\n');
+  const file = path.join(RESULTS_DIR, `bench-${started.toISOString().replace(/[:.]/g, '-')}-node${NODE_VERSION.replace(/^v(\d+).*/, '$1')}${OPTIONS.quick ? '-quick' : ''}.json`);
+  await fs.writeFile(file, JSON.stringify({ startedAt: started.toISOString(), seconds, cpuBusyBefore: busyBefore, machine, initNode: { binary: NODE_BIN, version: NODE_VERSION }, initNodeFlags: INIT_FLAGS, quick: OPTIONS.quick, rie: RIE_BIN ?? null, failed, rows, notes }, null, 2) + '\n');
   process.stdout.write(`\nresults written to ${file}\n`);
   const missed = rows.filter((r) => r.target && !r.target.met);
   if (missed.length > 0) process.stdout.write(`${missed.length} target(s) missed: ${missed.map((r) => `${r.benchmark} ${r.case} ${r.metric}`).join('; ')}\n`);

@@ -1,93 +1,54 @@
-import * as fs from 'node:fs';
+import type { Benchmark, BenchResult } from './lib/benchmark';
+import { FloorServer } from './lib/floorServer';
 import { InitProcess } from './lib/initProcess';
 import { KeepAliveClient } from './lib/keepAliveClient';
-import { describeMachine } from './lib/machine';
-import { processMemory } from './lib/procStatus';
-
-/**
- * Soak: thousands of warm invokes against one fresh init, with and without an INVOKE extension, sampling the init's
- * and the runtime's RSS and open file descriptors at intervals. Flat columns mean nothing leaks per invoke.
- *
- *   npm run build && node dist/bench/soak.js [invokes=10000] [samples=10]
- */
+import { scaled } from './lib/options';
+import { processMemory, type ProcessMemory } from './lib/procStatus';
+import { row, type Row, targetAtMost } from './lib/row';
+import { runSequential } from './lib/sequentialRun';
+import { summarize } from './lib/stats';
 
 const INVOKE_PATH = '/2015-03-31/functions/function/invocations';
+const INVOKES = scaled(10_000, 2_000);
+/** Issue 13: the init's RSS after 10,000 invokes. */
+const MAX_RSS_MB = 50;
 
-interface Sample {
-  invokes: number;
-  seconds: number;
-  initRssMb: number;
-  initFds: number;
-  runtimeRssMb: number;
-  runtimeFds: number;
-}
+/**
+ * Memory after many invokes: a fresh init (freeze=auto, the default) and a fresh node:http echo server each answer
+ * INVOKES sequential invokes from one keep-alive client; then VmRSS and VmHWM of each process alone.
+ */
+export const soakBenchmark: Benchmark = {
+  name: 'soak',
+  async run(progress): Promise<BenchResult> {
+    progress(`soak: node:http echo x${INVOKES}`);
+    const reference = await memoryAfterInvokes(await FloorServer.start().then((f) => ({ port: f.port, pid: f.pid, stop: () => f.stop() })));
+    progress(`soak: init x${INVOKES}`);
+    const ours = await memoryAfterInvokes(await InitProcess.start({ freeze: 'auto', extensions: 0 })
+      .then((i) => ({ port: i.invokePort, pid: i.pid, stop: () => i.stop() })));
+    const rss = summarize([ours.rssMb]);
+    const common = { benchmark: 'memory', case: `after ${INVOKES} invokes`, unit: 'MB', higherIsBetter: false } as const;
+    const rows: Row[] = [
+      row({
+        ...common, metric: 'init VmRSS', ours: rss, reference: { label: 'node:http echo VmRSS', summary: summarize([reference.rssMb]) },
+        target: targetAtMost(rss, MAX_RSS_MB, undefined, 'MB'),
+      }),
+      row({
+        ...common, metric: 'init VmHWM', ours: summarize([ours.hwmMb]),
+        reference: { label: 'node:http echo VmHWM', summary: summarize([reference.hwmMb]) },
+      }),
+    ];
+    return { rows, notes: [`soak: one fresh init (freeze=auto) and one fresh echo server, ${INVOKES} sequential invokes each`] };
+  },
+};
 
-const fdCount = (pid: number): number => fs.readdirSync(`/proc/${pid}/fd`).length;
-
-/** The init's child that is not an extension: the runtime (the echo bootstrap). */
-function runtimePid(init: number): number {
-  const children = fs.readFileSync(`/proc/${init}/task/${init}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
-  const runtime = children.find((pid) => !fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('keepalive-ext'));
-  if (runtime === undefined) throw new Error(`no runtime among the init's children ${children.join(', ')}`);
-  return runtime;
-}
-
-function sample(init: InitProcess, invokes: number, started: number): Sample {
-  const runtime = runtimePid(init.pid);
-  return {
-    invokes,
-    seconds: (performance.now() - started) / 1000,
-    initRssMb: processMemory(init.pid).rssMb,
-    initFds: fdCount(init.pid),
-    runtimeRssMb: processMemory(runtime).rssMb,
-    runtimeFds: fdCount(runtime),
-  };
-}
-
-async function soak(extensions: number, invokes: number, samples: number): Promise<Sample[]> {
-  const init = await InitProcess.start({ freeze: 'auto', extensions });
-  const client = new KeepAliveClient(init.invokePort);
-  const body = Buffer.from('{"soak":true}');
-  const every = Math.max(1, Math.floor(invokes / samples));
-  const started = performance.now();
-  const taken: Sample[] = [sample(init, 0, started)];
+/** INVOKES sequential invokes from one keep-alive client, then the server's memory; the server is stopped. */
+async function memoryAfterInvokes(server: { port: number; pid: number; stop(): Promise<void> }): Promise<ProcessMemory> {
+  const client = new KeepAliveClient(server.port);
   try {
-    for (let i = 1; i <= invokes; i++) {
-      const answer = await client.request('POST', INVOKE_PATH, body);
-      if (answer.status !== 200) throw new Error(`invoke ${i} answered ${answer.status}: ${answer.body.toString()}`);
-      if (i % every === 0) taken.push(sample(init, i, started));
-    }
+    await runSequential(client, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
+    return processMemory(server.pid);
   } finally {
     client.close();
-    await init.stop();
+    await server.stop();
   }
-  return taken;
 }
-
-function table(title: string, rows: Sample[]): string {
-  const head = '| invokes | seconds | init RSS MB | init fds | runtime RSS MB | runtime fds |';
-  const rule = '|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${r.invokes} | ${r.seconds.toFixed(1)} | ${r.initRssMb.toFixed(1)} | ${r.initFds} | ${r.runtimeRssMb.toFixed(1)} | ${r.runtimeFds} |`);
-  const first = rows[Math.min(1, rows.length - 1)];
-  const last = rows[rows.length - 1];
-  const growth = `init RSS ${first.initRssMb.toFixed(1)} → ${last.initRssMb.toFixed(1)} MB, fds ${first.initFds} → ${last.initFds}; ` +
-    `runtime RSS ${first.runtimeRssMb.toFixed(1)} → ${last.runtimeRssMb.toFixed(1)} MB, fds ${first.runtimeFds} → ${last.runtimeFds}`;
-  return [`### ${title}`, '', head, rule, ...lines, '', `From the first sample after warm-up to the last: ${growth}.`, ''].join('\n');
-}
-
-async function main(): Promise<void> {
-  const invokes = Number(process.argv[2] ?? 10_000);
-  const samples = Number(process.argv[3] ?? 10);
-  if (!Number.isInteger(invokes) || invokes < 1 || !Number.isInteger(samples) || samples < 1) {
-    throw new Error('usage: node dist/bench/soak.js [invokes (a positive integer)] [samples (a positive integer)]');
-  }
-  const machine = describeMachine();
-  process.stdout.write(`soak: ${invokes} invokes per case on ${JSON.stringify(machine)}\n\n`);
-  process.stdout.write(table('no extension', await soak(0, invokes, samples)) + '\n');
-  process.stdout.write(table('one INVOKE extension', await soak(1, invokes, samples)) + '\n');
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`soak: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});

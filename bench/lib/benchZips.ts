@@ -1,6 +1,7 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { Prng } from './prng';
@@ -19,6 +20,7 @@ export interface BenchZip {
 }
 
 const MIB = 1 << 20;
+const MANY_SMALL_FILES = 100_000;
 const WORDS = ('function return const let var if else for while this new module exports require async await ' +
   'prototype undefined null true false typeof instanceof object string number length push call apply bind ' +
   'options callback error result value index key data buffer stream emit listener promise resolve reject').split(' ');
@@ -48,6 +50,18 @@ function slice(text: Buffer, prng: Prng, length: number): Buffer {
   return out;
 }
 
+/** Adds a directory entry, and its parents first, once each: as `zip -r` writes them. */
+function directoryAdder(zip: ZipFile, mtime: Date): (dir: string) => void {
+  const directories = new Set<string>();
+  const addDirectory = (dir: string): void => {
+    if (directories.has(dir)) return;
+    if (path.posix.dirname(dir) !== '.') addDirectory(path.posix.dirname(dir));
+    directories.add(dir);
+    zip.addEmptyDirectory(dir, { mtime, mode: 0o40755 });
+  };
+  return addDirectory;
+}
+
 async function writeZip(zip: ZipFile, file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
@@ -70,13 +84,7 @@ async function buildNodeModules(file: string): Promise<void> {
   const scale = (100 * MIB) / sizes.reduce((a, b) => a + b, 0);
   const zip = new ZipFile();
   const mtime = new Date('2024-01-01T00:00:00Z');
-  const directories = new Set<string>();
-  const addDirectory = (dir: string): void => {
-    if (directories.has(dir)) return;
-    if (path.posix.dirname(dir) !== '.') addDirectory(path.posix.dirname(dir));
-    directories.add(dir);
-    zip.addEmptyDirectory(dir, { mtime, mode: 0o40755 });
-  };
+  const addDirectory = directoryAdder(zip, mtime);
   let written = 0;
   for (let i = 0; i < files; i++) {
     const pkg = `node_modules/pkg-${String(i % packages).padStart(3, '0')}`;
@@ -88,6 +96,36 @@ async function buildNodeModules(file: string): Promise<void> {
     addDirectory(path.posix.dirname(name));
     zip.addBuffer(slice(text, prng, size), name, { mtime, mode: 0o100644 });
     written += size;
+  }
+  await writeZip(zip, file);
+}
+
+/** Sizes of the 100,000 small files: log-normal around 600 bytes (mean about 1 KB), 16 bytes to 64 KiB. */
+function manySmallSizes(): number[] {
+  const prng = new Prng(0x5a11);
+  return Array.from({ length: MANY_SMALL_FILES }, () => Math.min(64 * 1024, Math.max(16, Math.round(600 * Math.exp(prng.normal())))));
+}
+
+/**
+ * 100,000 small files (about 100 MB in all) in 1,000 packages of 100 files in nested folders, plus directory
+ * entries: the per-entry costs (names, headers, creating files) dominate, not inflating.
+ */
+async function buildManySmall(file: string): Promise<void> {
+  const prng = new Prng(0x100000);
+  const text = corpus(prng);
+  const zip = new ZipFile();
+  const mtime = new Date('2024-01-01T00:00:00Z');
+  const addDirectory = directoryAdder(zip, mtime);
+  const sizes = manySmallSizes();
+  for (let i = 0; i < MANY_SMALL_FILES; i++) {
+    const pkg = `node_modules/p${String(i % 1000).padStart(3, '0')}`;
+    const n = Math.floor(i / 1000);
+    const name = `${pkg}/${n % 4 === 0 ? 'lib/' : n % 4 === 1 ? 'lib/sub/' : n % 4 === 2 ? 'src/' : ''}f${n}.js`;
+    addDirectory(path.posix.dirname(name));
+    // Lazily, so each is compressed when it is written: yazl starts every addBuffer's deflate at once, and
+    // 100,000 zlib states at once take tens of GB.
+    const data = slice(text, prng, sizes[i]);
+    zip.addReadStreamLazy(name, { mtime, mode: 0o100644, size: data.length }, (done) => done(null, Readable.from([data])));
   }
   await writeZip(zip, file);
 }
@@ -121,6 +159,8 @@ async function cached(name: string, label: string, entries: number, bytes: numbe
 export async function benchZips(progress: (line: string) => void): Promise<BenchZip[]> {
   return [
     await cached('node-modules.zip', 'node_modules-like', 10_000, 100 * MIB, buildNodeModules, progress),
+    await cached('many-small.zip', '100,000 small files', MANY_SMALL_FILES, manySmallSizes().reduce((a, b) => a + b, 0),
+      buildManySmall, progress),
     await cached('single-file.zip', 'one 200 MiB file', 1, 200 * MIB, buildSingleFile, progress),
   ];
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NODE_BIN } from './nodeBinary';
 import { ECHO_SERVER } from './paths';
 
 /** The reference: a plain node:http echo server in its own process, like the init is. */
@@ -6,7 +7,7 @@ export class FloorServer {
   private constructor(readonly child: ChildProcess, readonly port: number, readonly exited: Promise<void>) {}
 
   static start(): Promise<FloorServer> {
-    const child = spawn(process.execPath, [ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(NODE_BIN, [ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return new Promise((resolve, reject) => {
       let text = '';

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, initEnvironment } from '../../test/helpers/runningInit';
 import { initNodeFlags } from './initNodeFlags';
+import { NODE_BIN, pathWithNode } from './nodeBinary';
 import { ECHO_RUNTIME, INIT_MAIN, KEEPALIVE_EXTENSION } from './paths';
 import { waitFor200 } from './waitFor';
 
@@ -14,6 +15,12 @@ export interface InitOptions {
   freeze: FreezeSetting;
   /** How many copies of the keep-alive extension go into <opt>/extensions. */
   extensions: number;
+  /**
+   * The function as a zip for the init to unpack (LAMBDA_SANDBOX_FUNCTION_ZIP) instead of the echo runtime copied
+   * into the task root; with `handler`, run by the built-in Node.js runtime (_HANDLER).
+   */
+  functionZip?: string;
+  handler?: string;
 }
 
 /** Read once: the same flags for every init of a run. */
@@ -65,8 +72,10 @@ export class InitProcess {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-bench-'));
     const dirs = { task: path.join(root, 'task'), opt: path.join(root, 'opt'), tmp: path.join(root, 'tmp') };
     await Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true })));
-    await fs.copyFile(ECHO_RUNTIME, path.join(dirs.task, 'bootstrap'));
-    await fs.chmod(path.join(dirs.task, 'bootstrap'), 0o755);
+    if (options.functionZip === undefined) {
+      await fs.copyFile(ECHO_RUNTIME, path.join(dirs.task, 'bootstrap'));
+      await fs.chmod(path.join(dirs.task, 'bootstrap'), 0o755);
+    }
     if (options.extensions > 0) await fs.mkdir(path.join(dirs.opt, 'extensions'));
     for (let i = 0; i < options.extensions; i++) {
       const file = path.join(dirs.opt, 'extensions', `keepalive-ext-${i + 1}`);
@@ -74,12 +83,16 @@ export class InitProcess {
       await fs.chmod(file, 0o755);
     }
     const [invokePort, apiPort] = [await freePort(), await freePort()];
-    const env = { ...initEnvironment({ root, ...dirs }, invokePort, apiPort), LAMBDA_SANDBOX_FREEZE: options.freeze };
+    const env: Record<string, string> = {
+      ...initEnvironment({ root, ...dirs }, invokePort, apiPort), PATH: pathWithNode(), LAMBDA_SANDBOX_FREEZE: options.freeze,
+    };
+    if (options.functionZip !== undefined) env.LAMBDA_SANDBOX_FUNCTION_ZIP = options.functionZip;
+    if (options.handler !== undefined) env._HANDLER = options.handler;
     return { root, env, invokePort };
   }
 
   static spawn(prepared: PreparedInit): InitProcess {
-    const child = spawn(process.execPath, [...INIT_FLAGS, INIT_MAIN], { env: prepared.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE_BIN, [...INIT_FLAGS, INIT_MAIN], { env: prepared.env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new InitProcess(child, prepared.invokePort, prepared.root);
   }
 

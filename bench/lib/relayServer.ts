@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NODE_BIN, pathWithNode } from './nodeBinary';
 import { ECHO_RUNTIME, RELAY_SERVER } from './paths';
 
 /**
@@ -9,7 +10,7 @@ export class RelayServer {
   private constructor(readonly relay: ChildProcess, readonly runtime: ChildProcess, readonly port: number) {}
 
   static async start(): Promise<RelayServer> {
-    const relay = spawn(process.execPath, [RELAY_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const relay = spawn(NODE_BIN, [RELAY_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [invokePort, apiPort] = await new Promise<number[]>((resolve, reject) => {
       let text = '';
       relay.once('error', reject);
@@ -21,7 +22,7 @@ export class RelayServer {
       });
     });
     const runtime = spawn(ECHO_RUNTIME, [], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${apiPort}` },
+      env: { PATH: pathWithNode(), AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${apiPort}` },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     return new RelayServer(relay, runtime, invokePort);

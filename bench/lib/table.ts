@@ -25,7 +25,7 @@ function cells(r: Row): string[] {
     r.reference.label,
     fmt(r.reference.summary.p50),
     fmt(r.reference.summary.p99),
-    `${r.ratio.toFixed(2)}x${overhead}`,
+    Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x${overhead}` : `n/a${overhead}`,
     target,
   ];
 }

@@ -4,6 +4,7 @@ import {
   corruptData, crcMismatch, cutShort, dataStartFrom, DEFLATED, type EntryProblem, LOCAL_HEADER_FIXED_BYTES,
   tooFewBytes, tooManyBytes,
 } from './entryProblems';
+import { inflateOptions } from './inflateOptions';
 import { CREATE_EXCLUSIVE, errnoText } from './fsOps';
 import type { SyncWindowReader } from './syncWindowReader';
 
@@ -89,7 +90,7 @@ function readVerified(reader: SyncWindowReader, entry: BatchEntry): Uint8Array |
   let data: Uint8Array = raw;
   if (entry.method === DEFLATED && raw.length > 0) {
     try {
-      data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(entry.size, 1) });
+      data = zlib.inflateRawSync(raw, inflateOptions(entry.size));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooManyBytes(entry.size, entry.size + 1);
       return corruptData((err as Error).message);

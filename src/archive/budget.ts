@@ -1,6 +1,6 @@
 import { archiveLabel } from './archiveRef';
 import {
-  combinedTooLargeText, FUNCTION_TOO_LARGE_TEXT, MAX_LAYERS, MAX_UNZIPPED_BYTES, TOO_MANY_LAYERS_TEXT,
+  combinedTooLargeText, exceedsUnzippedQuota, FUNCTION_TOO_LARGE_TEXT, MAX_LAYERS, TOO_MANY_LAYERS_TEXT,
 } from './limits';
 import { UnpackError } from './unpackError';
 import type { ZipSource } from './zipSource';
@@ -19,9 +19,8 @@ export function checkLayerCount(layers: readonly string[]): void {
 }
 
 /**
- * The 250 MB quota, from the central directories, before anything is written (spec 6.3). The function alone is
- * refused at >= the limit ("must be smaller than"); with layers the total is refused when it exceeds the limit
- * ("exceeds"). AWS's exact boundary is unverified; these follow the wording of each message.
+ * The 250 MB quota, from the central directories, before anything is written. One rule (exceedsUnzippedQuota) for
+ * the function alone and for function plus layers; each case keeps the service's own message.
  */
 export function checkBudget(sources: readonly ZipSource[]): number {
   const sizes = sources.map((source) => ({ source, bytes: declaredSize(source) }));
@@ -29,13 +28,13 @@ export function checkBudget(sources: readonly ZipSource[]): number {
   const fn = sizes.find((s) => s.source.archive.role === 'function');
   const hasLayers = sizes.some((s) => s.source.archive.role === 'layer');
 
-  if (fn !== undefined && fn.bytes >= MAX_UNZIPPED_BYTES) {
+  if (fn !== undefined && exceedsUnzippedQuota(fn.bytes)) {
     throw new UnpackError('too-large', fn.source.archive.file,
       `${FUNCTION_TOO_LARGE_TEXT} (${archiveLabel(fn.source.archive)} unzips to ${fn.bytes} bytes).`);
   }
-  if (hasLayers && total > MAX_UNZIPPED_BYTES) {
+  if (hasLayers && exceedsUnzippedQuota(total)) {
     let running = 0;
-    const culprit = sizes.find((s) => (running += s.bytes) > MAX_UNZIPPED_BYTES) ?? sizes[sizes.length - 1];
+    const culprit = sizes.find((s) => exceedsUnzippedQuota(running += s.bytes)) ?? sizes[sizes.length - 1];
     const parts = sizes.map((s) => `${archiveLabel(s.source.archive)}: ${s.bytes} bytes`).join('; ');
     throw new UnpackError('too-large', culprit.source.archive.file,
       `${combinedTooLargeText(total)} Unzipped sizes: ${parts}.`);

@@ -5,6 +5,7 @@ import {
   corruptData, crcMismatch, cutShort, dataStartFrom, DEFLATED, type EntryProblem, LOCAL_HEADER_FIXED_BYTES,
   tooFewBytes, tooManyBytes,
 } from './entryProblems';
+import { inflateOptions } from './inflateOptions';
 import { writeChunks } from './fsOps';
 import { entryError, UnpackError } from './unpackError';
 import { ShortReadError } from './windowedReader';
@@ -42,7 +43,7 @@ export async function readWholeEntry(source: ZipSource, planned: PlannedEntry): 
   if (planned.entry.compressionMethod === DEFLATED && raw.length > 0) {
     try {
       // Synchronous on purpose: for small entries zlib's async API costs the main thread more than the inflate.
-      data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(planned.size, 1) });
+      data = zlib.inflateRawSync(raw, inflateOptions(planned.size));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
         throw fail(source, planned, tooManyBytes(planned.size, planned.size + 1));

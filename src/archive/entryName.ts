@@ -35,7 +35,9 @@ export function toEntryPath(name: string): EntryPath {
       return { ok: false, problem: `has a path component longer than ${MAX_NAME_COMPONENT_BYTES} bytes` };
     }
   }
-  return { ok: true, path: components.join('/'), endsWithSlash: name.endsWith('/') };
+  const joined = components.join('/');
+  // Usually the name itself: keep that one string (100,000 entries hold 100,000 fewer).
+  return { ok: true, path: joined === name ? name : joined, endsWithSlash: name.endsWith('/') };
 }
 
 /** "a/b/c" → "a/b"; "a" → "" (the target directory). */

@@ -3,7 +3,7 @@ import type { BatchEntry, BatchResult } from './batchExtract';
 import type { BatchRunner } from './batchRunner';
 import { readWholeEntry, streamEntry } from './entryData';
 import { parentPath } from './entryName';
-import { MAX_UNZIPPED_BYTES } from './limits';
+import { exceedsUnzippedQuota, MAX_UNZIPPED_BYTES } from './limits';
 import { forEachLimited, Semaphore } from './pool';
 import type { EntryContext, TargetTree } from './targetTree';
 import { entryError, UnpackError } from './unpackError';
@@ -110,13 +110,15 @@ async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], tree: Tar
   if (small.length === 0) return;
   const { source } = plan;
   const sorted = [...small].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
-  const batches = toBatches(sorted, tree);
+  const ranges = batchRanges(sorted);
   const runner = run.batchRunner(small.length, small.reduce((sum, p) => sum + p.size, 0));
   const collisions: PlannedEntry[] = [];
   const abort = failRun(run);
 
-  await forEachLimited(batches, runner.parallelism, async (batch) => {
+  await forEachLimited(ranges, runner.parallelism, async ([from, to]) => {
     if (run.abort.signal.aborted) return;
+    // Built when sent, not all up front: only the batches in flight hold their paths.
+    const batch = toBatch(sorted, from, to, tree);
     let result: BatchResult;
     try {
       result = await runner.run(source.reader.fd, source.reader.size, batch);
@@ -125,7 +127,7 @@ async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], tree: Tar
         `${(err as Error).message}; files of up to ${batch.length} entries it was writing may remain in ${tree.root}.`);
     }
     // Record every file first: counting may throw, and an unrecorded file would survive the cleanup.
-    for (const index of result.created) tree.recordFile(sorted[index].path, source.archive);
+    for (const index of result.created) tree.recordFile(batch[index - from].absolute, source.archive);
     for (const index of result.created) {
       if (index !== result.failure?.index) countInflated(run, plan, sorted[index], sorted[index].size);
     }
@@ -142,32 +144,42 @@ async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], tree: Tar
   await forEachLimited(collisions, MAIN_CONCURRENCY, (planned) => extractOnMain(plan, planned, tree, run, large), abort);
 }
 
-function toBatches(sorted: PlannedEntry[], tree: TargetTree): BatchEntry[][] {
-  const batches: BatchEntry[][] = [];
-  let batch: BatchEntry[] = [];
+/** [from, to) index ranges of `sorted`: at most BATCH_ENTRIES entries and BATCH_COMPRESSED_BYTES each. */
+function batchRanges(sorted: PlannedEntry[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let from = 0;
   let bytes = 0;
   sorted.forEach((planned, index) => {
-    if (batch.length === BATCH_ENTRIES || bytes + planned.entry.compressedSize > BATCH_COMPRESSED_BYTES) {
-      if (batch.length > 0) batches.push(batch);
-      batch = [];
+    if (index - from === BATCH_ENTRIES || (index > from && bytes + planned.entry.compressedSize > BATCH_COMPRESSED_BYTES)) {
+      ranges.push([from, index]);
+      from = index;
       bytes = 0;
     }
+    bytes += planned.entry.compressedSize;
+  });
+  if (from < sorted.length) ranges.push([from, sorted.length]);
+  return ranges;
+}
+
+/** The batch for sorted[from, to); entry i of it has index from + i. */
+function toBatch(sorted: PlannedEntry[], from: number, to: number, tree: TargetTree): BatchEntry[] {
+  const batch: BatchEntry[] = [];
+  for (let index = from; index < to; index++) {
+    const planned = sorted[index];
     const { entry } = planned;
     batch.push({
       index, absolute: tree.absolute(planned.path), mode: planned.mode, offset: entry.relativeOffsetOfLocalHeader,
       compressedSize: entry.compressedSize, size: planned.size, crc32: entry.crc32, method: entry.compressionMethod,
       dataLimit: planned.dataLimit,
     });
-    bytes += entry.compressedSize;
-  });
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  }
+  return batch;
 }
 
 /** The budget, again, on real bytes (each entry is already held to its declared size while it inflates). */
 function countInflated(run: RunState, plan: ZipPlan, planned: PlannedEntry, bytes: number): void {
   run.inflatedBytes += bytes;
-  if (run.inflatedBytes > MAX_UNZIPPED_BYTES) {
+  if (exceedsUnzippedQuota(run.inflatedBytes)) {
     throw new UnpackError('too-large', plan.source.archive.file, `Cannot unpack ${archiveLabel(plan.source.archive)}: ` +
       `at entry "${planned.name}" the bytes actually inflated reach ${run.inflatedBytes}, more than the ` +
       `${MAX_UNZIPPED_BYTES}-byte limit (the zips' headers understate their sizes).`, planned.name);

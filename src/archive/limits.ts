@@ -1,10 +1,23 @@
-/** Lambda's quota for function code plus all layers, unzipped (spec 6.3). */
+/**
+ * Lambda's quota for function code plus all layers, unzipped: "Maximum size for the unzipped deployment package
+ * (including layers and custom runtimes): 250 MB" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ * 250 MiB = 262,144,000 bytes.
+ */
 export const MAX_UNZIPPED_BYTES = 262_144_000;
 
-/** Lambda's quota on layers per function (spec 6.3). */
+/**
+ * The one rule for the quota, for the function alone and for function plus layers alike, on declared and on
+ * inflated sizes: a maximum, so exactly the quota is allowed and one byte more is refused. (The service's combined
+ * message says "exceeds"; its function-alone text says "must be smaller than", but both name the same maximum.)
+ */
+export function exceedsUnzippedQuota(bytes: number): boolean {
+  return bytes > MAX_UNZIPPED_BYTES;
+}
+
+/** Lambda's quota on layers per function (same page). */
 export const MAX_LAYERS = 5;
 
-/** The service's own texts (spec 6.3); our messages start with them, word for word. */
+/** The service's own texts; our messages start with them, word for word. */
 export const TOO_MANY_LAYERS_TEXT = `Cannot reference more than ${MAX_LAYERS} layers.`;
 export const FUNCTION_TOO_LARGE_TEXT = `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`;
 export function combinedTooLargeText(actualBytes: number): string {

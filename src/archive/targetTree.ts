@@ -77,9 +77,9 @@ export class TargetTree {
     return fd;
   }
 
-  /** A file a batch (see batchExtract) created. */
-  recordFile(path: string, by: ArchiveRef): void {
-    this.created.add(this.absolute(path), 'file', by);
+  /** A file a batch (see batchExtract) created, by the absolute path the batch was given. */
+  recordFile(absolute: string, by: ArchiveRef): void {
+    this.created.add(absolute, 'file', by);
   }
 
   /** The error for a file-system failure described by `problem` (an errno text). */

@@ -1,6 +1,5 @@
-import { isAscii } from 'node:buffer';
-import * as yauzl from 'yauzl';
 import { archiveLabel, type ArchiveRef } from './archiveRef';
+import type { CentralEntry } from './centralDirectory';
 import { parentPath, toEntryPath } from './entryName';
 import { entryType } from './entryType';
 import {
@@ -12,13 +11,14 @@ import type { ZipSource } from './zipSource';
 const STORED = 0;
 const DEFLATED = 8;
 const LOCAL_HEADER_FIXED_BYTES = 30;
+const ENCRYPTED_FLAG = 0x1;
 const METHOD_NAMES: Record<number, string> = {
   1: 'Shrink', 6: 'Implode', 9: 'Deflate64', 12: 'bzip2', 14: 'LZMA', 93: 'Zstandard', 95: 'XZ', 98: 'PPMd',
 };
 
 /** One entry, checked and ready to extract. */
 export interface PlannedEntry {
-  entry: yauzl.Entry;
+  entry: CentralEntry;
   /** The name as written in the zip (for messages). */
   name: string;
   /** Normalised relative path inside the target. */
@@ -60,10 +60,10 @@ export function planZip(source: ZipSource): ZipPlan {
   const counts = { file: 0, directory: 0, symlink: 0 };
 
   for (const entry of source.entries) {
-    const name = decodeName(entry);
+    const { name } = entry;
     const where = toEntryPath(name);
     if (!where.ok) throw refuse(archive, 'unsafe-name', name, where.problem);
-    if (entry.isEncrypted()) throw refuse(archive, 'unsupported', name, 'is encrypted; encrypted zips are not supported');
+    if ((entry.generalPurposeBitFlag & ENCRYPTED_FLAG) !== 0) throw refuse(archive, 'unsupported', name, 'is encrypted; encrypted zips are not supported');
     if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
       const method = METHOD_NAMES[entry.compressionMethod];
       throw refuse(archive, 'unsupported', name, `uses compression method ${entry.compressionMethod}` +
@@ -112,17 +112,6 @@ export function planZip(source: ZipSource): ZipPlan {
   return {
     source, entries, declaredBytes, files: counts.file, directories: counts.directory, symlinks: counts.symlink,
   };
-}
-
-const UTF8_FLAG = 0x800;
-const UNICODE_PATH_EXTRA_FIELD = 0x7075;
-
-/** The entry's name as text; the common case (plain ASCII or UTF-8) skips yauzl's per-character CP437 decoding. */
-function decodeName(entry: yauzl.Entry): string {
-  const raw = entry.fileNameRaw;
-  const plain = (entry.generalPurposeBitFlag & UTF8_FLAG) !== 0 || isAscii(raw);
-  if (plain && !entry.extraFields.some((field) => field.id === UNICODE_PATH_EXTRA_FIELD)) return raw.toString('utf8');
-  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true);
 }
 
 /** An entry's parent folders must not be files or symbolic links of the same zip. */

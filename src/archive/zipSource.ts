@@ -2,14 +2,15 @@ import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { archiveLabel, type ArchiveRef } from './archiveRef';
+import { type CentralEntry, readCentralDirectory } from './centralDirectory';
 import { UnpackError } from './unpackError';
 import { WindowedReader } from './windowedReader';
 
 /** An open zip file: its central directory, read once, and access to entry data. */
 export interface ZipSource {
   readonly archive: ArchiveRef;
-  /** Central directory entries, in central directory order. Names are raw bytes (decodeStrings: false). */
-  readonly entries: yauzl.Entry[];
+  /** Central directory entries, in central directory order. */
+  readonly entries: CentralEntry[];
   /** Where the central directory starts: no entry's data may reach past it. */
   readonly centralDirectoryOffset: number;
   readonly reader: WindowedReader;
@@ -45,7 +46,8 @@ export async function openZipSource(archive: ArchiveRef): Promise<ZipSource> {
   // yauzl starts its cursor at the central directory; its typings misdeclare the field.
   const centralDirectoryOffset = (zipfile as unknown as { readEntryCursor: number }).readEntryCursor;
   try {
-    const entries = await readAllEntries(zipfile);
+    // yauzl found the end records (zip64 included); the records themselves are read here, synchronously.
+    const entries = readCentralDirectory(fd, size, centralDirectoryOffset, zipfile.entryCount);
     return {
       archive, entries, centralDirectoryOffset, reader,
       openRawStream: (dataStart, compressedSize) => new Promise((resolve, reject) => {
@@ -58,20 +60,6 @@ export async function openZipSource(archive: ArchiveRef): Promise<ZipSource> {
     zipfile.close();
     throw describeOpenError(archive, err as Error);
   }
-}
-
-function readAllEntries(zipfile: yauzl.ZipFile): Promise<yauzl.Entry[]> {
-  const entries: yauzl.Entry[] = [];
-  return new Promise((resolve, reject) => {
-    zipfile.on('entry', (entry: yauzl.Entry) => {
-      entries.push(entry);
-      zipfile.readEntry();
-    });
-    zipfile.once('end', () => resolve(entries));
-    // Stays attached: a late error (closing the file) must not become an unhandled 'error' event.
-    zipfile.on('error', reject);
-    zipfile.readEntry();
-  });
 }
 
 function openForReading(archive: ArchiveRef): Promise<number> {

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config';
 import { Invocation, type InvokeRequest } from '../../invoke/invocation';
 import type { InvokeQueue } from '../../invoke/invokeQueue';
 import type { LogStream } from '../../telemetry/logStream';
+import { newTraceId } from '../../telemetry/traceId';
 import { errors, sendServiceError, ServiceError } from '../awsErrors';
 import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody } from '../http';
 import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES } from '../payloadLimits';
@@ -21,12 +22,6 @@ export interface InvokeRouteDeps {
   queue: InvokeQueue;
   logStream: LogStream;
   status: () => ServiceStatus;
-}
-
-/** An X-Ray trace header for invocations that arrive without one. */
-function newTraceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
 async function readPayload(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {

@@ -4,7 +4,7 @@ import { Invocation, deadlineAfter, type Outcome, type ReplyPort } from '../../.
 import { runInvokePhase, type DeliveryTarget, type InvokeEnvironment } from '../../../src/invoke/invokePhase';
 import type { Readiness } from '../../../src/lifecycle/environment';
 import type { Delivery, Settled } from '../../../src/lifecycle/sandbox';
-import { createLogger } from '../../../src/logger';
+import type { Logger } from '../../../src/logger';
 import { EventStream, type PlatformEvent } from '../../../src/telemetry/events';
 
 /**
@@ -13,8 +13,8 @@ import { EventStream, type PlatformEvent } from '../../../src/telemetry/events';
  */
 
 const config = loadConfig({ AWS_LAMBDA_FUNCTION_TIMEOUT: '3' }, []);
-const log = createLogger('error');
-log.silent = true; // the fault test makes it log a stack trace on purpose
+/** Quiet: the fault test makes the phase log a stack trace on purpose. */
+const log: Logger = { log() {}, error() {}, warn() {}, info() {}, debug() {} };
 
 class RecordedReply implements ReplyPort {
   outcome: Outcome | undefined;
