@@ -8,6 +8,8 @@ import { demoCommand } from './demoCommand';
 import { invokeCommand } from './invokeCommand';
 import { logsCommand } from './logsCommand';
 import { runCommand } from './runCommand';
+import { functionsCommand } from './functionsCommand';
+import { serveArgs, serveCommand, SERVE_OPTIONS, SERVE_USAGE } from './serveCommand';
 import { UsageError } from './usageError';
 
 const USAGE = `Usage: lambda-sandbox <command> [options]
@@ -46,6 +48,7 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
                                 invoke it twice, stop it and show its log
       --base-image <image>, --image <image>   as for run
 
+${SERVE_USAGE}
   list                          List the sandbox containers lambda-sandbox started: name, state, URL, session
   cleanup                       Remove them (and lambda-sandbox's dangling images)
       --session <id>            Only those one process started (the session column of list)
@@ -123,6 +126,15 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parse(rest, { follow: { type: 'boolean', short: 'f' } }, true);
       await needsEngine();
       return logsCommand(docker, { sandbox: positionals[0], follow: values.follow === true });
+    }
+    case 'serve': {
+      const { values } = parse(rest, SERVE_OPTIONS, false);
+      await needsEngine();
+      return serveCommand(docker, serveArgs(values));
+    }
+    case 'functions': {
+      const { values } = parse(rest, { endpoint: { type: 'string' } }, false);
+      return functionsCommand(str(values.endpoint) ?? process.env.LAMBDA_ENDPOINT ?? 'http://127.0.0.1:9000');
     }
     case 'list': {
       parse(rest, {}, false);
