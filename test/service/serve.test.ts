@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import {
   CreateAliasCommand, CreateFunctionCommand, DeleteFunctionConcurrencyCommand, GetAccountSettingsCommand,
   GetFunctionCommand, GetLayerVersionCommand, GetProvisionedConcurrencyConfigCommand, InvokeCommand, LambdaClient,
@@ -12,11 +15,17 @@ import {
 import { connectDocker } from '../../src/host/dockerEngine';
 import { FUNCTION_LABEL, SERVE_LABEL } from '../../src/service/scheduler/labels';
 import { requireDocker } from '../image/support/docker';
+import { writeZeroFileZip } from '../image/support/zips';
+import { REPO_ROOT } from '../helpers/paths';
+import { buildRawZip } from '../helpers/zipBuilder';
 import { waitFor } from '../helpers/wait';
 import { functionZip, greetingLayerZip } from './support/functions';
 import { serviceTestImage } from './support/image';
 import { ServeProcess } from './support/serveProcess';
 
+const run = promisify(execFile);
+/** AWS CLI v2 as Debian packages it (.ci/run installs it). */
+const AWS_CLI = '/usr/bin/aws';
 const ROLE = 'arn:aws:iam::123456789012:role/lambda-sandbox-test';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -72,8 +81,9 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
   });
 
   it('creates a function (Pending, then Active) and invokes it, with the log tail of its cold start', async () => {
+    const code = await functionZip('one');
     const created = await lambda.send(new CreateFunctionCommand({
-      FunctionName: 'hello', Runtime: 'nodejs24.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await functionZip('one') },
+      FunctionName: 'hello', Runtime: 'nodejs24.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: code },
     }));
     assert.equal(created.State, 'Pending');
     assert.equal(created.StateReasonCode, 'Creating');
@@ -82,13 +92,12 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.equal(got.Configuration?.State, 'Active');
     assert.equal(got.Configuration?.LastUpdateStatus, 'Successful');
     const zip = await fetch(got.Code?.Location ?? '');
-    assert.deepEqual(Buffer.from(await zip.arrayBuffer()), await functionZip('one'));
+    assert.deepEqual(Buffer.from(await zip.arrayBuffer()), Buffer.from(code));
 
     const answer = await invoke('hello', { name: 'x' }, { LogType: 'Tail' });
     assert.equal(answer.StatusCode, 200);
     assert.equal(answer.ExecutedVersion, '$LATEST');
     assert.equal(answer.body.label, 'one');
-    assert.equal(answer.body.initializationType, 'on-demand');
     const tail = Buffer.from(answer.LogResult ?? '', 'base64').toString();
     assert.match(tail, /REPORT RequestId: \S+\tDuration: [\d.]+ ms\t.*Init Duration/);
     const containers = await containersOf('hello');
@@ -204,6 +213,9 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
   });
 
   it('keeps provisioned environments initialised before the first invoke', async () => {
+    const versionOneInits = () => new Set(serve.environmentLines('hello').filter((l) => l.version === '1' && l.line.startsWith('INIT_START'))
+      .map((l) => l.environment)).size;
+    const before = versionOneInits();
     const put = await lambda.send(new PutProvisionedConcurrencyConfigCommand({
       FunctionName: 'hello', Qualifier: '1', ProvisionedConcurrentExecutions: 2,
     }));
@@ -212,9 +224,13 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
       const got = await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'hello', Qualifier: '1' }));
       return got.Status === 'READY' ? got : undefined;
     }, 60_000);
+    assert.equal(versionOneInits(), before + 2, 'two environments ran Init before any invoke');
+    const prewarmed = new Set(serve.environmentLines('hello').filter((l) => l.version === '1' && l.line.startsWith('INIT_START'))
+      .map((l) => l.environment));
     const answer = await invoke('hello', {}, { Qualifier: '1', LogType: 'Tail' });
-    assert.equal(answer.body.initializationType, 'provisioned-concurrency');
-    assert.doesNotMatch(Buffer.from(answer.LogResult ?? '', 'base64').toString(), /Init Duration/);
+    const requestId = /START RequestId: (\S+)/.exec(Buffer.from(answer.LogResult ?? '', 'base64').toString())?.[1];
+    const ranOn = serve.environmentLines('hello').find((l) => l.line.startsWith(`START RequestId: ${requestId}`))?.environment;
+    assert.ok(ranOn !== undefined && prewarmed.has(ranOn), 'the invoke ran on an environment initialised before it');
   });
 
   it('answers GetAccountSettings with the service limits', async () => {
@@ -224,13 +240,104 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.equal(settings.AccountUsage?.FunctionCount, 2);
   });
 
+  it('answers bad requests with Lambda\'s errors, before any environment sees them', async () => {
+    const base = { Runtime: 'nodejs24.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: await functionZip('bad') } } as const;
+    const refused = async (input: Record<string, unknown>, name: string, message: RegExp, status: number) => {
+      await assert.rejects(once.send(new CreateFunctionCommand({ FunctionName: 'bad', ...base, ...input })), (error: Error & { $metadata: { httpStatusCode: number } }) => {
+        assert.equal(error.name, name, error.message);
+        assert.match(error.message, message);
+        assert.equal(error.$metadata.httpStatusCode, status);
+        return true;
+      });
+    };
+    await refused({ FunctionName: 'bad name!' }, 'ValidationException', /at 'functionName' failed to satisfy constraint/, 400);
+    await refused({ Runtime: 'python3.12' }, 'InvalidParameterValueException', /python3\.12 is not supported.*nodejs24\.x.*provided\.al2023/, 400);
+    await refused({ Handler: 'has space' }, 'ValidationException', /at 'handler' failed to satisfy constraint/, 400);
+    await refused({ Timeout: 901 }, 'ValidationException', /Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900/, 400);
+    await refused({ MemorySize: 64 }, 'ValidationException', /Member must have value greater than or equal to 128/, 400);
+    await refused({ EphemeralStorage: { Size: 20000 } }, 'ValidationException', /ephemeralStorage\.size/, 400);
+    await refused({ Environment: { Variables: { AWS_REGION: 'x' } } }, 'InvalidParameterValueException', /Reserved keys used in this request: AWS_REGION/, 400);
+    await refused({ Code: { ZipFile: buildRawZip([{ name: '../evil.js', data: 'x' }]) } }, 'InvalidParameterValueException',
+      /^Could not unzip uploaded file\. Please check your file, then try to upload again\. \(.*evil/, 400);
+    await refused({ Code: { ZipFile: Buffer.from('not a zip') } }, 'InvalidParameterValueException', /^Could not unzip uploaded file/, 400);
+    await refused({ Code: { ZipFile: crypto.randomBytes(52_700_000) } }, 'RequestEntityTooLargeException',
+      /^Request must be smaller than 70167211 bytes for the CreateFunction operation$/, 413);
+    const huge = await writeZeroFileZip(path.join(dataDir, '..', `${path.basename(dataDir)}-huge.zip`), 'zeros.bin', 262_144_000);
+    try {
+      const hugeZip = fs.readFileSync(huge);
+      await refused({ Code: { ZipFile: hugeZip } }, 'InvalidParameterValueException', /^Unzipped size must be smaller than 262144000 bytes$/, 400);
+      const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: 'huge', Content: { ZipFile: hugeZip } }));
+      await assert.rejects(once.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'hello', Layers: [layer.LayerVersionArn!] })), {
+        name: 'InvalidParameterValueException',
+        message: /^Function code combined with layers exceeds the maximum allowed size of 262144000 bytes\. The actual size is 2621\d{5} bytes\.$/,
+      });
+    } finally {
+      fs.rmSync(huge, { force: true });
+    }
+    await assert.rejects(once.send(new GetFunctionCommand({ FunctionName: 'nope' })), {
+      name: 'ResourceNotFoundException', message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope',
+    });
+    await assert.rejects(once.send(new CreateFunctionCommand({ FunctionName: 'hello', ...base })), { name: 'ResourceConflictException' });
+    await assert.rejects(once.send(new InvokeCommand({ FunctionName: 'hello', InvocationType: 'Event', Payload: Buffer.from('{oops') })),
+      { name: 'InvalidRequestContentException', message: /^Could not parse request body into json/ });
+    await assert.rejects(once.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'hello', Qualifier: '$LATEST', ProvisionedConcurrentExecutions: 1 })),
+      { name: 'InvalidParameterValueException' });
+    assert.deepEqual((await containersOf('bad')).length, 0);
+  });
+
+  it('works with boto3 (create, waiter, invoke with Tail, response streaming, lists, errors)', async function () {
+    const { stdout } = await run('python3', [path.join(REPO_ROOT, 'test', 'service', 'python', 'boto3_serve.py'), serve.url], { timeout: 120_000 });
+    const results = JSON.parse(stdout);
+    assert.equal(results.created_state, 'Pending');
+    assert.equal(results.active_state, 'Active');
+    assert.deepEqual(results.invoke, { status: 200, payload: { echo: { n: 1 }, from: 'boto3' }, executed_version: '$LATEST', has_log: true });
+    assert.deepEqual(results.stream, { payload: { echo: { n: 2 }, from: 'boto3' }, complete: true });
+    assert.deepEqual(results.functions, ['burst', 'hello', 'py-client']);
+    assert.deepEqual(results.page, { count: 1, has_marker: true });
+    assert.deepEqual(results.errors.missing, {
+      code: 'ResourceNotFoundException', status: 404,
+      message: 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function',
+    });
+    assert.deepEqual(results.errors.duplicate, { code: 'ResourceConflictException', status: 409 });
+    assert.equal(results.errors.timeout.code, 'ValidationException');
+  });
+
+  it('works with the AWS CLI v2', async function () {
+    if (!fs.existsSync(AWS_CLI)) this.skip();
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+    const { stdout: got } = await run(AWS_CLI, ['lambda', 'get-function-configuration', '--endpoint-url', serve.url, '--function-name', 'hello',
+      '--qualifier', 'live', '--output', 'json'], { env, timeout: 60_000 });
+    assert.equal(JSON.parse(got).Version, '2');
+    const out = path.join(dataDir, '..', `${path.basename(dataDir)}-cli.json`);
+    const { stdout: invoked } = await run(AWS_CLI, ['lambda', 'invoke', '--endpoint-url', serve.url, '--function-name', 'hello',
+      '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"n":3}', '--output', 'json', out], { env, timeout: 60_000 });
+    assert.equal(JSON.parse(invoked).StatusCode, 200);
+    assert.equal(JSON.parse(fs.readFileSync(out, 'utf8')).label, 'two');
+    fs.rmSync(out, { force: true });
+  });
+
+  it('lists functions with `lambda-sandbox functions` and exposes Prometheus metrics', async () => {
+    const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'host', 'cli', 'main.js'), 'functions', '--endpoint', serve.url]);
+    const rows = stdout.trim().split('\n').map((line) => line.split(/\s+/));
+    assert.deepEqual(rows[0], ['NAME', 'RUNTIME', 'STATE', 'LAST', 'UPDATE', 'VERSIONS', 'RESERVED', 'WARM', 'BUSY']);
+    const hello = rows.find((row) => row[0] === 'hello');
+    assert.deepEqual(hello?.slice(0, 5), ['hello', 'nodejs24.x', 'Active', 'Successful', '1,2']);
+    assert.ok(Number(hello?.[6]) >= 2, 'the provisioned environments are warm');
+    const metrics = await (await fetch(`${serve.url}/metrics`)).text();
+    assert.match(metrics, /# TYPE lambda_invocations_total counter/);
+    assert.match(metrics, /lambda_errors_total\{function_name="hello",executed_version="\$LATEST"\} 3/);
+    assert.match(metrics, /lambda_cold_starts_total\{function_name="hello",executed_version="1",initialization_type="provisioned-concurrency"\} 2/);
+    assert.match(metrics, /lambda_duration_milliseconds_count\{function_name="hello"/);
+    assert.match(metrics, /lambda_concurrent_executions\{function_name="hello"\} 0/);
+  });
+
   it('stops every environment on SIGTERM and keeps the functions across a restart', async () => {
     assert.equal(await serve.stop(), 0);
     const left = await docker.listContainers({ all: true, filters: { label: [`${SERVE_LABEL}=${serveId}`] } });
     assert.deepEqual(left.map((c) => c.Names[0]), []);
     await start();
     const names = (await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName);
-    assert.deepEqual(names, ['burst', 'hello']);
+    assert.deepEqual(names, ['burst', 'hello', 'py-client']);
     assert.equal((await invoke('burst', {})).body.label, 'burst v2');
     assert.equal((await invoke('hello', {}, { Qualifier: 'live' })).body.label, 'two');
   });

@@ -16,7 +16,6 @@ exports.handler = async (event) => {
     label, layer,
     greeting: process.env.GREETING ?? null,
     version: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    initializationType: process.env.AWS_LAMBDA_INITIALIZATION_TYPE,
     memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     environment: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
   };
