@@ -10,6 +10,16 @@
 # as PID 1, adds sandbox.localdomain to /etc/hosts and runs the function as LAMBDA_SANDBOX_RUN_AS.)
 set -eu
 
+# `docker run -v /var/run/docker.sock:/var/run/docker.sock -p 127.0.0.1:9000:9000 lambda-sandbox serve`: the Lambda
+# service instead of one environment. It listens on all interfaces of the container and keeps its functions in
+# /var/lib/lambda-sandbox (mount a volume there to keep them); later options win.
+case "${1:-}" in
+  serve)
+    shift
+    exec node /usr/local/lib/lambda-sandbox/dist/src/host/cli/main.js serve --host 0.0.0.0 --data-dir /var/lib/lambda-sandbox "$@"
+    ;;
+esac
+
 sandbox_dir=/var/sandbox
 
 if [ -z "${LAMBDA_SANDBOX_FUNCTION_ZIP:-}" ] && [ -f "$sandbox_dir/function.zip" ]; then

@@ -291,7 +291,10 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.equal(results.created_state, 'Pending');
     assert.equal(results.active_state, 'Active');
     assert.deepEqual(results.invoke, { status: 200, payload: { echo: { n: 1 }, from: 'boto3' }, executed_version: '$LATEST', has_log: true });
-    assert.deepEqual(results.stream, { payload: { echo: { n: 2 }, from: 'boto3' }, complete: true });
+    // Debian's older boto3 predates InvokeWithResponseStream; a current one (pip) must stream.
+    if (results.stream !== null || Number(String(results.boto3).split('.')[1]) >= 28) {
+      assert.deepEqual(results.stream, { payload: { echo: { n: 2 }, from: 'boto3' }, complete: true });
+    }
     assert.deepEqual(results.functions, ['burst', 'hello', 'py-client']);
     assert.deepEqual(results.page, { count: 1, has_marker: true });
     assert.deepEqual(results.errors.missing, {

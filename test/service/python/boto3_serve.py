@@ -40,15 +40,17 @@ results["invoke"] = {
     "has_log": "REPORT RequestId" in __import__("base64").b64decode(answer["LogResult"]).decode(),
 }
 
-stream = client.invoke_with_response_stream(FunctionName="py-client", Payload=json.dumps({"n": 2}))
-chunks = []
-complete = None
-for event in stream["EventStream"]:
-    if "PayloadChunk" in event:
-        chunks.append(event["PayloadChunk"]["Payload"])
-    if "InvokeComplete" in event:
-        complete = event["InvokeComplete"]
-results["stream"] = {"payload": json.loads(b"".join(chunks)), "complete": complete is not None}
+results["stream"] = None
+if hasattr(client, "invoke_with_response_stream"):
+    stream = client.invoke_with_response_stream(FunctionName="py-client", Payload=json.dumps({"n": 2}))
+    chunks = []
+    complete = None
+    for event in stream["EventStream"]:
+        if "PayloadChunk" in event:
+            chunks.append(event["PayloadChunk"]["Payload"])
+        if "InvokeComplete" in event:
+            complete = event["InvokeComplete"]
+    results["stream"] = {"payload": json.loads(b"".join(chunks)), "complete": complete is not None}
 
 results["functions"] = sorted(f["FunctionName"] for f in client.list_functions()["Functions"])
 page = client.list_functions(MaxItems=1)
@@ -70,4 +72,5 @@ try:
 except ClientError as error:
     errors["timeout"] = {"code": error.response["Error"]["Code"], "message": error.response["Error"]["Message"]}
 results["errors"] = errors
+results["boto3"] = boto3.__version__
 print(json.dumps(results))
