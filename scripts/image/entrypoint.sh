@@ -12,7 +12,9 @@ set -eu
 
 # `docker run -v /var/run/docker.sock:/var/run/docker.sock -p 127.0.0.1:9000:9000 lambda-sandbox serve`: the Lambda
 # service instead of one environment. It listens on all interfaces of the container and keeps its functions in
-# /var/lib/lambda-sandbox (mount a volume there to keep them); later options win.
+# /var/lib/lambda-sandbox (mount a volume there to keep them); later options win. LAMBDA_SANDBOX_SERVE=1 does the same
+# where no command can be given (a CI service container).
+if [ "${LAMBDA_SANDBOX_SERVE:-}" = 1 ] && [ $# -eq 0 ]; then set -- serve; fi
 case "${1:-}" in
   serve)
     shift
