@@ -9,17 +9,18 @@ import { describeMachine } from './lib/machine';
 import { RESULTS_DIR } from './lib/paths';
 import type { Row } from './lib/row';
 import { renderTable } from './lib/table';
+import { serviceBenchmark } from './service';
 import { unpackBenchmark } from './unpack';
 import { warmBenchmark } from './warm';
 
 /** Above this share of all CPUs busy before the run, the wall-clock figures are flagged. */
 const BUSY_FRACTION = 0.25;
 
-const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, unpackBenchmark, freezeThawBenchmark];
+const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, unpackBenchmark, freezeThawBenchmark, serviceBenchmark];
 
 const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
-/** `node dist/bench/run.js [warm] [cold] [unpack] [freeze]`: the named benchmarks, or all of them. */
+/** `node dist/bench/run.js [warm] [cold] [unpack] [freeze] [service]`: the named benchmarks, or all of them. */
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !ALL.some((b) => b.name === name));
