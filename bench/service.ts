@@ -109,7 +109,7 @@ export const serviceBenchmark: Benchmark = {
 async function createFunction(port: number, name: string, zipFile: string): Promise<void> {
   const client = new KeepAliveClient(port);
   const body = Buffer.from(JSON.stringify({
-    FunctionName: name, Runtime: 'nodejs24.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/bench',
+    FunctionName: name, Runtime: 'nodejs24.x', Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/bench', Timeout: 60,
     Code: { ZipFile: fs.readFileSync(zipFile).toString('base64') },
   }));
   const answer = await client.request('POST', '/2015-03-31/functions', body);

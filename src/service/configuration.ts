@@ -39,8 +39,8 @@ export function applyConfiguration(store: Store, functionName: string, input: In
   const environment = input.Environment !== undefined
     ? checkEnvironment((input.Environment as { Variables?: unknown } | null)?.Variables)
     : base?.environment ?? {};
-  const layers = input.Layers !== undefined ? checkLayers(store, input.Layers) : base?.layers ?? [];
-  checkUnzippedTotal(code.unzippedBytes, layers.map((arn) => layerVersion(store, arn).unzippedBytes));
+  const layers = input.Layers !== undefined ? checkLayers(store, input.Layers, base?.layers ?? []) : base?.layers ?? [];
+  checkUnzippedTotal(code.unzippedBytes, layers.map((arn) => layerVersion(store, arn, base?.layers).unzippedBytes));
   const architectures = input.Architectures ?? base?.architectures ?? ['x86_64'];
   if (!Array.isArray(architectures) || architectures.length !== 1 || !['x86_64', 'arm64'].includes(architectures[0])) {
     throw validationError('architectures', JSON.stringify(architectures), 'Member must have length less than or equal to 1 and each member must satisfy enum value set: [x86_64, arm64]');
@@ -64,20 +64,21 @@ export function applyConfiguration(store: Store, functionName: string, input: In
   };
 }
 
-function checkLayers(store: Store, layers: unknown): string[] {
+function checkLayers(store: Store, layers: unknown, kept: string[]): string[] {
   if (!Array.isArray(layers) || layers.some((arn) => typeof arn !== 'string')) throw invalidParameter('Layers must be a list of layer version ARNs.');
   if (layers.length > 5) throw invalidParameter('Cannot reference more than 5 layers.');
-  for (const arn of layers as string[]) layerVersion(store, arn);
+  for (const arn of layers as string[]) layerVersion(store, arn, kept);
   return layers as string[];
 }
 
-function layerVersion(store: Store, arn: string) {
+/** A layer version by ARN; a deleted one only when the function already had it (`kept`). */
+function layerVersion(store: Store, arn: string, kept: string[] = []) {
   const parsed = parseLayerVersionArn(arn);
   if (!parsed) {
     throw validationError('layers', arn, 'Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+');
   }
   const found = store.layers.get(parsed.name)?.versions[String(parsed.version)];
-  if (!found) throw invalidParameter(`Layer version ${arn} does not exist.`);
+  if (!found || (found.deleted && !kept.includes(arn))) throw invalidParameter(`Layer version ${arn} does not exist.`);
   return found;
 }
 

@@ -76,6 +76,8 @@ export interface LayerVersionRecord {
   codeSize: number;
   unzippedBytes: number;
   createdDate: string;
+  /** DeleteLayerVersion: gone from the API, but functions that use it keep their copy, as in Lambda. */
+  deleted?: boolean;
 }
 
 export interface LayerRecord {

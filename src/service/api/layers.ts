@@ -75,16 +75,16 @@ export function layerRoutes(router: Router, context: ServiceContext): void {
 
   router.on('GET', '/2018-10-31/layers/{LayerName}/versions', async ({ params, query }) => {
     const layer = context.store.layers.get(params.LayerName);
-    const versions = layer ? Object.values(layer.versions).sort((a, b) => b.version - a.version).map(view) : [];
+    const versions = layer ? liveVersions(layer).sort((a, b) => b.version - a.version).map(view) : [];
     return { status: 200, body: page(versions, query, 'LayerVersions') };
   });
 
   router.on('DELETE', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}', async ({ params }) => {
     return context.exclusive(`layer:${params.LayerName}`, async () => {
       const layer = context.store.layers.get(params.LayerName);
-      if (layer?.versions[params.VersionNumber]) {
-        // Functions that use it keep their copy, as in Lambda.
-        delete layer.versions[params.VersionNumber];
+      const version = layer?.versions[params.VersionNumber];
+      if (layer && version && !version.deleted) {
+        version.deleted = true;
         await context.store.saveLayer(layer);
       }
       return { status: 204 };
@@ -93,12 +93,16 @@ export function layerRoutes(router: Router, context: ServiceContext): void {
 }
 
 function latestVersion(layer: LayerRecord): LayerVersionRecord | undefined {
-  return Object.values(layer.versions).sort((a, b) => b.version - a.version)[0];
+  return liveVersions(layer).sort((a, b) => b.version - a.version)[0];
+}
+
+function liveVersions(layer: LayerRecord): LayerVersionRecord[] {
+  return Object.values(layer.versions).filter((version) => !version.deleted);
 }
 
 function findLayerVersion(context: ServiceContext, name: string, version: string): LayerVersionRecord {
   if (!/^\d+$/.test(version)) throw new LambdaError('ValidationException', 400, `1 validation error detected: Value '${version}' at 'versionNumber' failed to satisfy constraint: Member must be a number`);
   const found = context.store.layers.get(name)?.versions[version];
-  if (!found) throw notFound('The resource you requested does not exist.');
+  if (!found || found.deleted) throw notFound('The resource you requested does not exist.');
   return found;
 }

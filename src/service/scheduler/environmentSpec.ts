@@ -24,7 +24,7 @@ export function environmentVariables(place: Place, functionName: string, config:
     LAMBDA_SANDBOX_ACCOUNT_ID: place.account,
     AWS_LAMBDA_LOG_FORMAT: config.loggingConfig.LogFormat,
     AWS_LAMBDA_LOG_GROUP_NAME: config.loggingConfig.LogGroup,
-    AWS_LAMBDA_RUNTIME_VERSION: `${runtime.replace(/\.x$/, '')}:emulated`,
+    AWS_LAMBDA_RUNTIME_VERSION: runtimeVersion(runtime),
   };
   if (config.handler !== undefined) env._HANDLER = config.handler;
   if (isNodeRuntime(runtime)) env.AWS_EXECUTION_ENV = `AWS_Lambda_${runtime}`;
@@ -32,4 +32,12 @@ export function environmentVariables(place: Place, functionName: string, config:
     env.AWS_LAMBDA_LOG_LEVEL = config.loggingConfig.ApplicationLogLevel;
   }
   return env;
+}
+
+/** INIT_START's "Runtime Version" in Lambda's form (`nodejs:24.v48`, `provided:al2023.v91`), marked as emulated. */
+function runtimeVersion(runtime: string): string {
+  const node = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (node) return `nodejs:${node[1]}.emulated`;
+  const provided = /^provided(?:\.(\w+))?$/.exec(runtime);
+  return provided?.[1] ? `provided:${provided[1]}.emulated` : 'provided:emulated';
 }
