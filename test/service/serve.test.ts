@@ -13,7 +13,7 @@ import {
   UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { connectDocker } from '../../src/host/dockerEngine';
-import { FUNCTION_LABEL, SERVE_LABEL } from '../../src/service/scheduler/labels';
+import { ENVIRONMENT_LABEL, FUNCTION_LABEL, SERVE_LABEL } from '../../src/service/scheduler/labels';
 import { requireDocker } from '../image/support/docker';
 import { writeZeroFileZip } from '../image/support/zips';
 import { REPO_ROOT } from '../helpers/paths';
@@ -233,6 +233,22 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.ok(ranOn !== undefined && prewarmed.has(ranOn), 'the invoke ran on an environment initialised before it');
   });
 
+  it('answers Runtime.ExitError when an environment dies mid-invoke, and runs the next invoke on a new one', async () => {
+    const starts = () => serve.environmentLines('burst').filter((l) => l.line.startsWith('START RequestId'));
+    const before = starts().length;
+    const pending = invoke('burst', { sleepMs: 8000 });
+    const victim = await waitFor('the invoke to start', async () => (starts().length > before ? starts()[before].environment : undefined), 30_000);
+    const container = (await containersOf('burst')).find((c) => c.Labels[ENVIRONMENT_LABEL]?.startsWith(victim));
+    assert.ok(container, 'the environment\'s container');
+    await docker.getContainer(container.Id).kill();
+    const answer = await pending;
+    assert.equal(answer.FunctionError, 'Unhandled');
+    assert.equal(answer.body.errorType, 'Runtime.ExitError');
+    assert.equal((await invoke('burst', {})).body.label, 'burst v2');
+    const now = (await containersOf('burst')).map((c) => c.Id);
+    assert.ok(!now.includes(container.Id), 'the dead environment is removed');
+  });
+
   it('answers GetAccountSettings with the service limits', async () => {
     const settings = await lambda.send(new GetAccountSettingsCommand({}));
     assert.equal(settings.AccountLimit?.ConcurrentExecutions, 10);
@@ -343,5 +359,14 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.deepEqual(names, ['burst', 'hello', 'py-client']);
     assert.equal((await invoke('burst', {})).body.label, 'burst v2');
     assert.equal((await invoke('hello', {}, { Qualifier: 'live' })).body.label, 'two');
+  });
+
+  it('removes at start what a crashed serve left behind', async () => {
+    await serve.crash();
+    const left = (await docker.listContainers({ all: true, filters: { label: [`${SERVE_LABEL}=${serveId}`] } })).map((c) => c.Id);
+    assert.ok(left.length >= 2, 'the crash left the environments running');
+    await start();
+    const after = (await docker.listContainers({ all: true, filters: { label: [`${SERVE_LABEL}=${serveId}`] } })).map((c) => c.Id);
+    assert.deepEqual(after.filter((id) => left.includes(id)), []);
   });
 });

@@ -57,6 +57,12 @@ export class ServeProcess {
     return new Set(this.environmentLines(functionName).filter((l) => l.line.startsWith('INIT_START')).map((l) => l.environment));
   }
 
+  /** SIGKILL, as a crash: nothing is cleaned up. */
+  async crash(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM; resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
