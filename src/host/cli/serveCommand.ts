@@ -62,7 +62,8 @@ export async function serveCommand(docker: Docker, args: ServeArgs): Promise<num
   });
   await service.stop();
   process.stderr.write('lambda-sandbox serve: stopped\n');
-  return 0;
+  // Every environment is gone; a client's half-open connection must not keep the process from exiting.
+  process.exit(0);
 }
 
 /**

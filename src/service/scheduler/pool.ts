@@ -23,6 +23,10 @@ export class Pool {
   private starting = 0;
   private provisionedTarget = 0;
   private emptyWaiters: Array<() => void> = [];
+  /** Environments being started; a shutdown waits for them so that none is left behind. */
+  private readonly launches = new Set<Promise<unknown>>();
+  /** Shut down: an environment that finishes starting now is stopped at once. */
+  private closed = false;
   draining = false;
 
   constructor(
@@ -91,9 +95,11 @@ export class Pool {
     await Promise.all(this.idle.splice(0).map((environment) => this.stopOne(environment)));
   }
 
-  /** Resolves when no environment of the pool is left (after `drain`). */
+  /** Stops every environment, busy or not, and those still starting. */
   async stopAll(): Promise<void> {
+    this.closed = true;
     await this.drain();
+    await Promise.allSettled([...this.launches]);
     await Promise.all([...this.environments].map((environment) => this.stopOne(environment)));
   }
 
@@ -123,12 +129,19 @@ export class Pool {
     this.starting += 1;
     const started = Date.now();
     let environment: Environment;
+    const launch = launchEnvironment(this.engine, this.launch(provisioned));
+    this.launches.add(launch);
     try {
-      environment = await launchEnvironment(this.engine, this.launch(provisioned));
+      environment = await launch;
     } finally {
       this.starting -= 1;
+      this.launches.delete(launch);
     }
     this.environments.add(environment);
+    if (this.closed) {
+      await this.stopOne(environment);
+      throw new Error('lambda-sandbox serve is shutting down');
+    }
     this.events.started(this, environment, Date.now() - started);
     void environment.exited.then(() => this.onExit(environment), () => this.onExit(environment));
     return environment;

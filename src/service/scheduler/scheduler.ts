@@ -129,6 +129,7 @@ export class Scheduler {
 
   /** Keeps `count` environments of this version initialised (provisioned concurrency); 0 ends it. */
   async provision(functionName: string, config: VersionConfig, count: number): Promise<void> {
+    if (this.stopping) return;
     await this.poolFor(functionName, config).provision(count);
     this.updateGauges(functionName);
   }
