@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Place } from './arn';
@@ -52,7 +51,7 @@ export class LambdaService {
 
   static async start(options: ServiceOptions): Promise<LambdaService> {
     const store = await Store.open(options.dataDir);
-    const serveId = crypto.createHash('sha256').update(store.dataDir).digest('hex').slice(0, 16);
+    const serveId = store.serveId;
     const leftovers = await options.engine.list({ [SERVE_LABEL]: serveId });
     if (leftovers.length > 0) {
       options.log(`removing ${leftovers.length} environment(s) an earlier run of serve left behind`);

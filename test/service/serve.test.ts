@@ -36,7 +36,7 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
   let dataDir: string;
   let serve: ServeProcess;
   let lambda: LambdaClient;
-  /** The serve's label value on its environments (from the first container it starts). */
+  /** The serve's label value on its environments. */
   let serveId = '';
   /** No SDK retries: a 429 must reach the test as it was sent. */
   let once: LambdaClient;
@@ -64,7 +64,7 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
   };
   const containersOf = async (functionName: string) => docker.listContainers({
-    all: true, filters: { label: [`${FUNCTION_LABEL}=${functionName}`] },
+    all: true, filters: { label: [`${FUNCTION_LABEL}=${functionName}`, `${SERVE_LABEL}=${serveId}`] },
   });
 
   before(async function () {
@@ -73,10 +73,14 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     image = await serviceTestImage();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-sandbox-serve-'));
     await start();
+    serveId = fs.readFileSync(path.join(dataDir, 'serve-id'), 'utf8').trim();
   });
 
   after(async () => {
     await serve?.stop();
+    // Whatever a failed case left behind (a crashed serve's environments): only this serve's, by its label.
+    const left = serveId ? await docker.listContainers({ all: true, filters: { label: [`${SERVE_LABEL}=${serveId}`] } }) : [];
+    await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -102,8 +106,7 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     assert.match(tail, /REPORT RequestId: \S+\tDuration: [\d.]+ ms\t.*Init Duration/);
     const containers = await containersOf('hello');
     assert.equal(containers.length, 1);
-    serveId = containers[0].Labels[SERVE_LABEL] ?? '';
-    assert.equal(serveId.length, 16);
+    assert.equal(containers[0].Labels[SERVE_LABEL], serveId);
   });
 
   it('runs 6 concurrent 1.5 s invokes on at least 5 environments; a second burst reuses them without a new Init', async () => {

@@ -1,6 +1,9 @@
 import { MANAGED_LABEL, ROLE_LABEL, SESSION_ID, SESSION_LABEL } from '../../host/labels';
 
-/** Which `serve` (by its data dir) owns an environment: the next start of that serve removes what a crash left. */
+/**
+ * Which `serve` owns an environment: the id kept in its data dir (Store.serveId), so that the next start on the same
+ * data dir — even in a new container, on the same volume — removes what a crash left, and no other serve's.
+ */
 export const SERVE_LABEL = 'dev.lambda-sandbox.serve';
 export const FUNCTION_LABEL = 'dev.lambda-sandbox.function';
 export const VERSION_LABEL = 'dev.lambda-sandbox.version';

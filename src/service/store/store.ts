@@ -11,6 +11,7 @@ import { commitFile, PARTIAL_MARK, writeFileAtomic } from './atomicFile';
  *   layers/<name>.json      one layer with its versions
  *   code/<sha256>.zip       zips, content-addressed (a function version or layer version names its blob)
  *   incoming/               uploads being checked; emptied at start
+ *   serve-id                the label value on this serve's environments
  *
  * Every JSON write is atomic (see atomicFile.ts) and a blob is in place before any record names it, so a crash
  * at any point loses at most the change being made.
@@ -18,6 +19,9 @@ import { commitFile, PARTIAL_MARK, writeFileAtomic } from './atomicFile';
 export class Store {
   readonly functions = new Map<string, FunctionRecord>();
   readonly layers = new Map<string, LayerRecord>();
+
+  /** This data dir's serve id (random, made on first use): the label on the environments its serve starts. */
+  serveId = '';
 
   private constructor(readonly dataDir: string) {}
 
@@ -28,6 +32,7 @@ export class Store {
     }
     await fs.promises.rm(path.join(store.dataDir, 'incoming'), { recursive: true, force: true });
     await fs.promises.mkdir(path.join(store.dataDir, 'incoming'));
+    store.serveId = await readOrMakeId(path.join(store.dataDir, 'serve-id'));
     for (const record of await readRecords<FunctionRecord>(path.join(store.dataDir, 'functions'))) store.functions.set(record.name, record);
     for (const record of await readRecords<LayerRecord>(path.join(store.dataDir, 'layers'))) store.layers.set(record.name, record);
     return store;
@@ -65,6 +70,18 @@ export class Store {
     this.layers.set(record.name, record);
     await writeFileAtomic(path.join(this.dataDir, 'layers', `${record.name}.json`), JSON.stringify(record, null, 1));
   }
+}
+
+async function readOrMakeId(file: string): Promise<string> {
+  try {
+    const id = (await fs.promises.readFile(file, 'utf8')).trim();
+    if (/^[0-9a-f]{16}$/.test(id)) return id;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const id = crypto.randomBytes(8).toString('hex');
+  await writeFileAtomic(file, `${id}\n`);
+  return id;
 }
 
 async function readRecords<T>(directory: string): Promise<T[]> {
