@@ -33,6 +33,12 @@ export const invalidRequestContent = (message: string) => new LambdaError('Inval
 
 export const requestTooLarge = (message: string) => new LambdaError('RequestEntityTooLargeException', 413, message);
 
+/** A RevisionId that is not the current one (optimistic locking of updates). */
+export const preconditionFailed = () => new LambdaError('PreconditionFailedException', 412,
+  'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+
+export const shuttingDown = () => new LambdaError('ServiceException', 503, 'lambda-sandbox serve is shutting down.', {}, {}, 'Service');
+
 export const serviceError = (message: string) => new LambdaError('ServiceException', 500, message, {}, {}, 'Service');
 
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';

@@ -5,7 +5,7 @@ import { applyConfiguration } from '../configuration';
 import { findFunction, resolveVersion, type ServiceContext } from '../context';
 import { lambdaTimestamp, type FunctionRecord, type VersionConfig } from '../model';
 import { checkFunctionName, checkRange, validationError } from '../validation';
-import { conflict, invalidParameter, LambdaError, notFound } from './errors';
+import { conflict, invalidParameter, notFound, preconditionFailed } from './errors';
 import { functionConfiguration } from './functionView';
 import { parseJsonObject, readBody } from './http';
 import type { Router } from './router';
@@ -149,8 +149,7 @@ function current(context: ServiceContext, name: string): FunctionRecord {
 
 function checkUpdatable(context: ServiceContext, record: FunctionRecord, revisionId: unknown): void {
   if (revisionId !== undefined && revisionId !== record.latest.revisionId) {
-    throw new LambdaError('PreconditionFailedException', 412,
-      'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    throw preconditionFailed();
   }
   if (record.latest.lastUpdateStatus === 'InProgress') {
     throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${functionArn(context.place, record.name)}`);

@@ -4,7 +4,7 @@ import { codeSha256 } from '../code';
 import { findFunction, type ServiceContext } from '../context';
 import type { AliasRecord, FunctionRecord } from '../model';
 import { checkAliasName, validationError } from '../validation';
-import { conflict, invalidParameter, LambdaError, notFound } from './errors';
+import { conflict, invalidParameter, notFound, preconditionFailed } from './errors';
 import { functionConfiguration } from './functionView';
 import { page, publish } from './functions';
 import { parseJsonObject, readBody } from './http';
@@ -23,7 +23,7 @@ export function versionRoutes(router: Router, context: ServiceContext): void {
         throw invalidParameter(`CodeSHA256 (${String(input.CodeSha256)}) is different from current CodeSHA256 in $LATEST (${codeSha256(record.latest.codeBlob)}). Please try again`);
       }
       if (input.RevisionId !== undefined && input.RevisionId !== record.latest.revisionId) {
-        throw new LambdaError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+        throw preconditionFailed();
       }
       // Lambda publishes nothing new when $LATEST is unchanged since the last version.
       const last = record.versions[String(record.nextVersion - 1)];
@@ -81,7 +81,7 @@ export function versionRoutes(router: Router, context: ServiceContext): void {
       const record = context.store.functions.get(found.name) ?? found;
       const alias = findAlias(context, record, params.Name);
       if (input.RevisionId !== undefined && input.RevisionId !== alias.revisionId) {
-        throw new LambdaError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+        throw preconditionFailed();
       }
       if (input.FunctionVersion !== undefined) alias.functionVersion = checkVersion(record, input.FunctionVersion);
       if (typeof input.Description === 'string') alias.description = input.Description;

@@ -1,6 +1,6 @@
 import type * as http from 'node:http';
 import type { Place } from '../arn';
-import { LambdaError, serviceError, tooManyRequests } from '../api/errors';
+import { serviceError, shuttingDown, tooManyRequests } from '../api/errors';
 import type { Engine, FileCopy } from '../engines/engine';
 import type { ServiceMetrics } from '../metrics';
 import type { VersionConfig } from '../model';
@@ -54,7 +54,7 @@ export class Scheduler {
    */
   async invoke(functionName: string, config: VersionConfig, request: ForwardRequest,
     respond: (response: http.IncomingMessage) => Promise<void>): Promise<InvokeOutcome> {
-    if (this.stopping) throw new LambdaError('ServiceException', 503, 'lambda-sandbox serve is shutting down.', {}, {}, 'Service');
+    if (this.stopping) throw shuttingDown();
     const release = this.concurrency.tryAcquire(functionName);
     if (typeof release === 'string') {
       this.metrics.throttles.inc({ function_name: functionName });
@@ -72,7 +72,7 @@ export class Scheduler {
   async invokeWhenFree(functionName: string, config: VersionConfig, request: ForwardRequest,
     respond: (response: http.IncomingMessage) => Promise<void>): Promise<InvokeOutcome> {
     for (;;) {
-      if (this.stopping) throw new LambdaError('ServiceException', 503, 'lambda-sandbox serve is shutting down.', {}, {}, 'Service');
+      if (this.stopping) throw shuttingDown();
       const freed = this.concurrency.freed();
       const release = this.concurrency.tryAcquire(functionName);
       if (typeof release === 'string') {
