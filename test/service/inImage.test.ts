@@ -19,10 +19,10 @@ describe('lambda-sandbox serve inside the image', function () {
     await requireDocker(this);
   });
 
-  it('serves the Lambda API, runs environments as sibling containers, and removes them on docker stop', async () => {
+  it('serves the Lambda API, runs environments as sibling containers, stops idle ones after the keep-alive, and removes the rest on docker stop', async () => {
     const image = await serviceTestImage();
     const container = await docker.createContainer({
-      Image: image, Cmd: ['serve', '--keep-alive', '30s'],
+      Image: image, Cmd: ['serve', '--keep-alive', '3s'],
       Labels: { [MANAGED_LABEL]: 'true', [SESSION_LABEL]: SESSION_ID },
       ExposedPorts: { '9000/tcp': {} },
       HostConfig: {
@@ -43,8 +43,12 @@ describe('lambda-sandbox serve inside the image', function () {
       await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: functionName });
       const answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: '{}' }));
       assert.equal(JSON.parse(Buffer.from(answer.Payload ?? []).toString()).label, 'in image');
-      const environments = await docker.listContainers({ filters: { label: [`${FUNCTION_LABEL}=${functionName}`] } });
-      assert.equal(environments.length, 1);
+      const environments = async () => docker.listContainers({ all: true, filters: { label: [`${FUNCTION_LABEL}=${functionName}`] } });
+      assert.equal((await environments()).length, 1);
+      await waitFor('the idle environment to stop after the keep-alive', async () => ((await environments()).length === 0 ? true : undefined), 30_000);
+      const again = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: '{}' }));
+      assert.equal(again.FunctionError, undefined);
+      assert.equal((await environments()).length, 1);
 
       await container.stop({ t: 30 });
       assert.equal((await container.inspect()).State.ExitCode, 0);

@@ -98,6 +98,9 @@ describe('lambda-sandbox serve (AWS SDK for JavaScript v3, real containers)', fu
     const zip = await fetch(got.Code?.Location ?? '');
     assert.deepEqual(Buffer.from(await zip.arrayBuffer()), Buffer.from(code));
 
+    const dry = await lambda.send(new InvokeCommand({ FunctionName: 'hello', InvocationType: 'DryRun' }));
+    assert.equal(dry.StatusCode, 204);
+    assert.equal((await containersOf('hello')).length, 0, 'DryRun runs nothing');
     const answer = await invoke('hello', { name: 'x' }, { LogType: 'Tail' });
     assert.equal(answer.StatusCode, 200);
     assert.equal(answer.ExecutedVersion, '$LATEST');
