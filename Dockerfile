@@ -27,12 +27,12 @@ RUN rm node_modules/package.json \
 COPY tsconfig.json ./
 COPY src ./src
 # Only src/ is in the context (tsconfig also lists test/ and bench/), so only node's types are needed.
-RUN node node_modules/typescript/bin/tsc -p . --types node --outDir dist
+RUN node node_modules/typescript/bin/tsc -p . --types node --outDir dist --declaration false
 # The init's native addon (orphan reaping as PID 1): compiled here when the build image has a C compiler
 # (e.g. BUILD_IMAGE=node:24-bookworm), else taken from the context when `npm run build` made it on the host
 # (Node-API, so one build serves every Node version), else the init runs without it and says so.
-COPY package.json dis[t]/src/sandbox/native/sandbox_native.node ./prebuilt/
-RUN native=dist/src/sandbox/native; \
+COPY package.json dis[t]/src/process/native/sandbox_native.node ./prebuilt/
+RUN native=dist/src/process/native; \
     if [ -e $native/build.js ] && command -v cc >/dev/null; then node $native/build.js --optional; fi; \
     if [ -e $native/build.js ] && [ ! -e $native/sandbox_native.node ]; then \
       if [ -e prebuilt/sandbox_native.node ]; then \
@@ -43,8 +43,8 @@ COPY scripts/image ./image
 # The host library and the service come along (with dockerode) for `docker run ... lambda-sandbox serve`; the init
 # never loads them.
 RUN node image/collect-runtime.js /build dist/src /out \
- && cp image/entrypoint.sh image/healthcheck.js /out/ \
- && chmod -R a+rX,go-w /out && chmod 755 /out/entrypoint.sh
+ && cp image/entrypoint.js image/healthcheck.js /out/ \
+ && chmod -R a+rX,go-w /out
 
 # ---------------------------------------------------------------------------------------------------------------
 # The product image.
@@ -66,4 +66,7 @@ WORKDIR /var/task
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/lambda-sandbox/healthcheck.js"]
-ENTRYPOINT ["/usr/local/lib/lambda-sandbox/entrypoint.sh"]
+# Exec form straight to node: the init is PID 1 from its first instruction, and entrypoint.js's first statement
+# holds SIGTERM/SIGINT until the init's shutdown handler exists (PID 1 ignores signals it has no handler for).
+# `--max-semi-space-size=2`: a smaller young generation keeps the init's RSS low between invokes (bench/README.md).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/usr/local/lib/lambda-sandbox/entrypoint.js"]

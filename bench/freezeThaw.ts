@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createFreezer, type FreezeStrategyName, type Freezer } from '../src/sandbox/freezer';
+import { createFreezer, type FreezeStrategyName, type Freezer } from '../src/process/freezer';
 import { FREEZING_STRATEGIES } from './lib/freezeStrategies';
 import type { Benchmark, BenchResult } from './lib/benchmark';
 import { rawRoundTrip } from './lib/rawFreeze';

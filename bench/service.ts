@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildImage, DEFAULT_IMAGE_TAG } from '../src/host/buildImage';
 import { connectDocker, imageExists } from '../src/host/dockerEngine';
-import { startSandbox } from '../src/host/sandbox';
+import { startSandboxContainer } from '../src/host/startContainer';
 import { DockerEngine } from '../src/service/engines/docker';
 import { LambdaService } from '../src/service/service';
 import { buildZip } from '../test/helpers/zipFiles';
@@ -48,7 +48,7 @@ export const serviceBenchmark: Benchmark = {
       onEnvironmentLine: () => undefined, log: (message) => progress(`service: ${message}`),
     });
     const port = Number(new URL(service.url).port);
-    const sandbox = await startSandbox({ docker, image, functionZip: zipFile, handler: 'index.handler' });
+    const sandbox = await startSandboxContainer({ docker, image, functionZip: zipFile, handler: 'index.handler' });
     try {
       const rows: Row[] = [];
       await createFunction(port, 'echo', zipFile);

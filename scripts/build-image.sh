@@ -45,9 +45,9 @@ present "$base" || die "base image $base is not present in the engine (nothing i
 
 # The init's native addon, when this machine can compile it; the image build takes it from dist/.
 # (tsc writes its output even when it reports type errors; the image build compiles again and does stop on them.)
-if command -v cc >/dev/null 2>&1 && [ ! -e dist/src/sandbox/native/sandbox_native.node ]; then
+if command -v cc >/dev/null 2>&1 && [ ! -e dist/src/process/native/sandbox_native.node ]; then
   npm run --silent build >/dev/null 2>&1 || echo "build-image: npm run build reported errors (the image build will show them)" >&2
-  if [ -e dist/src/sandbox/native/build.js ]; then node dist/src/sandbox/native/build.js --optional; fi
+  if [ -e dist/src/process/native/build.js ]; then node dist/src/process/native/build.js --optional; fi
 fi
 
 # Docker 23+ builds with BuildKit through buildx; without the buildx plugin, use the classic builder.

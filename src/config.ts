@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { MAX_LAYERS, TOO_MANY_LAYERS_TEXT } from './archive/limits';
-import { parseRunAs, type RunAs } from './sandbox/runAs';
+import { parseRunAs, type RunAs } from './launch/runAs';
 
 /** Everything the init needs to know, read once from the environment and argv, validated. */
 export interface Config {

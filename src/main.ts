@@ -1,21 +1,26 @@
 #!/usr/bin/env node
+// First, before anything else loads: a SIGTERM from `docker stop` right after start is queued, not lost.
+import { installEarlySignalQueue } from './earlySignals';
+installEarlySignalQueue();
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { invokeRoutes, newInvokeRouter } from './api/invokeApi';
-import { extensionRoutes } from './api/extensionsApi';
-import { newRuntimeRouter, runtimeRoutes } from './api/runtimeApi';
+import { extensionRoutes } from './api/extensions/routes';
+import type { ServiceStatus } from './api/invoke/invokeRoute';
+import { invokeRoutes, newInvokeRouter } from './api/invoke/routes';
+import { newRuntimeRouter, runtimeRoutes } from './api/runtime/routes';
 import type { Router } from './api/router';
 import type * as Archive from './archive/unpack';
 import { ConfigError, loadConfig, type Config } from './config';
+import { runInvokePhase } from './invoke/invokePhase';
 import { Environment } from './lifecycle/environment';
-import { InvokeQueue } from './lifecycle/invokeQueue';
+import { InvokeQueue } from './invoke/invokeQueue';
 import { createLogger, type Logger } from './logger';
-import { resolveRuntimeCommand } from './sandbox/bootstrap';
-import { createFreezer, type Freezer } from './sandbox/freezer';
-import { mountOwnCgroup2 } from './sandbox/freezer/mountCgroup2';
-import { ensureSandboxHostnames } from './sandbox/hostsFile';
-import { startReaper } from './sandbox/reaper';
-import { overriddenReserved, runtimeEnvironment } from './sandbox/runtimeEnvironment';
+import { resolveRuntimeCommand } from './launch/runtimeCommand';
+import { createFreezer, type Freezer } from './process/freezer';
+import { mountOwnCgroup2 } from './process/freezer/mountCgroup2';
+import { ensureSandboxHostnames } from './launch/hostsFile';
+import { startReaper } from './process/reaper';
+import { overriddenReserved, runtimeEnvironment } from './launch/runtimeEnvironment';
 import { EventStream } from './telemetry/events';
 import { LogStream } from './telemetry/logStream';
 import { TelemetryHub } from './telemetry/subscriptions/hub';
@@ -68,11 +73,11 @@ async function openFreezer(config: Config, log: Logger): Promise<Freezer> {
     const mounted = mountOwnCgroup2();
     if (mounted.ok) {
       log.info(`mounted cgroup2 at ${mounted.dir} for the freezer`);
-      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line) });
+      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line), adoptedBy: process.pid });
     }
     log.debug(`not mounting cgroup2: ${mounted.reason}`);
   }
-  return createFreezer(config.freeze, { log: (line) => log.info(line) });
+  return createFreezer(config.freeze, { log: (line) => log.info(line), adoptedBy: process.pid });
 }
 
 async function main(): Promise<void> {
@@ -118,14 +123,24 @@ async function main(): Promise<void> {
     idleShutdownMs: config.idleShutdownMs,
     invocationWaiting: () => queue.depth > 0,
   });
-  const state = { status: 'initializing' as 'initializing' | 'ready' | 'shutting-down' };
+  const state = { status: 'initializing' as ServiceStatus };
 
-  const runtimeServer = serve(extensionRoutes(environment, config, telemetry, runtimeRoutes(environment, newRuntimeRouter())), log);
-  const invokeServer = serve(invokeRoutes({ config, environment, queue, logStream, status: () => state.status }, newInvokeRouter()), log);
+  const runtimeServer = serve(
+    extensionRoutes(environment.extensionsPort, config, telemetry, runtimeRoutes(environment.runtimePort, newRuntimeRouter())), log);
+  const invokeServer = serve(invokeRoutes({
+    config,
+    invoke: (invocation) => runInvokePhase(invocation, { config, events, log, environment }),
+    queue,
+    logStream,
+    status: () => state.status,
+    environmentState: () => environment.state.state,
+  }, newInvokeRouter()), log);
   try {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
     await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');
   } catch (error) {
+    await freezer.dispose(); // the cgroup it made must not outlive a start that failed
+    reaper.stop();
     fail(`lambda-sandbox: ${(error as Error).message}`);
   }
   log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
@@ -137,6 +152,8 @@ async function main(): Promise<void> {
     queue.refuseWaiting();
     await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await environment.shutdown();
+    // An invocation the shutdown stopped has its answer now (its runtime is gone): let the reply go out first.
+    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await freezer.dispose();
     reaper.stop();
     invokeServer.closeAllConnections();
@@ -151,7 +168,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const ok = await environment.initialize();
-  if (!ok) log.warn('init failed; the next invoke will initialise again (suppressed init)');
+  if (!ok) log.warn('the next invoke will initialise again (suppressed init)');
   if (state.status === 'shutting-down') return;
   state.status = 'ready';
   queue.start();

@@ -1,4 +1,4 @@
-import { createFreezer, type FreezeStrategyName } from '../../src/sandbox/freezer';
+import { createFreezer, type FreezeStrategyName } from '../../src/process/freezer';
 
 export const FREEZING_STRATEGIES = ['cgroup2', 'cgroup1', 'sigstop'] as const;
 

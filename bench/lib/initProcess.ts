@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort, initEnvironment } from '../../test/helpers/sandbox';
+import { freePort, initEnvironment } from '../../test/helpers/runningInit';
 import { initNodeFlags } from './initNodeFlags';
 import { ECHO_RUNTIME, INIT_MAIN, KEEPALIVE_EXTENSION } from './paths';
 import { waitFor200 } from './waitFor';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FreezeStrategyName } from '../../src/sandbox/freezer';
+import type { FreezeStrategyName } from '../../src/process/freezer';
 
 /**
  * The kernel floor for one freeze + thaw: the same control files or signals the freezer uses, with a busy-wait

@@ -38,8 +38,3 @@ export const errors = {
     new ServiceError('MethodNotAllowedException', 405, `Method ${method} is not allowed on ${path}`),
   shuttingDown: () => new ServiceError('ServiceException', 503, 'The execution environment is shutting down'),
 };
-
-/** The error JSON a caller gets for a failure the platform detected (timeout, crash, oversized response, ...). */
-export function platformErrorBody(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
-}

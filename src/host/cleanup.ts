@@ -32,13 +32,12 @@ export async function listSandboxes(options: { session?: string; docker?: Docker
 }
 
 /**
- * Force-removes the library's containers (all of them, or one session's) and its dangling images.
- * Returns how many containers were removed. For CI clean-up and test hooks.
+ * Force-removes the library's sandbox containers: all of them, or only those labelled with one session. Nothing
+ * else is touched — no image, no volume, no other container. Returns how many containers were removed.
  */
 export async function removeManagedContainers(options: { session?: string; docker?: Docker } = {}): Promise<number> {
   const docker = options.docker ?? connectDocker();
   const containers = await listSandboxes({ ...options, docker });
   await Promise.all(containers.map((c) => docker.getContainer(c.id).remove({ force: true, v: true }).catch(() => undefined)));
-  await docker.pruneImages({ filters: { label: [`${MANAGED_LABEL}=true`], dangling: ['true'] } }).catch(() => undefined);
   return containers.length;
 }

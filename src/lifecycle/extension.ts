@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ManagedProcess } from '../sandbox/process';
+import type { ManagedProcess } from '../process/process';
 import { Deferred } from './deferred';
-import { newExtensionStateMachine } from './extensionState';
+import { newExtensionMachine } from './extensionMachine';
+import type { EventWaiter } from './ports';
 
 export type ExtensionEventType = 'INVOKE' | 'SHUTDOWN';
 
@@ -21,14 +22,8 @@ export interface ShutdownEvent {
 
 export type ExtensionEvent = InvokeEvent | ShutdownEvent;
 
-/** An extension's parked `GET /event/next`. */
-export interface EventWaiter {
-  deliver(event: ExtensionEvent): void;
-  readonly alive: boolean;
-}
-
 /**
- * One registered (or launched) extension: its state machine, its parked /event/next, and the events it still has to
+ * One registered (or launched) extension: its state machine, its parked /event/next, and the event it still has to
  * receive. External extensions have a process; internal ones live inside the runtime's.
  */
 export class Extension {
@@ -41,19 +36,13 @@ export class Extension {
   readonly registeredSignal = new Deferred<void>();
   /** The extension's first /event/next: its init is done. */
   readonly initDone = new Deferred<void>();
-  /** Performance time of its last /event/next. */
-  lastNextAt = 0;
-  private phaseDone: Deferred<void> | undefined;
+  /** Resolves with the time of the extension's next /event/next after an event was sent. */
+  private phaseDone: Deferred<number> | undefined;
   private waiter: EventWaiter | undefined;
   private pending: ExtensionEvent | undefined;
 
-  constructor(readonly name: string, readonly process: ManagedProcess | undefined, private readonly isExternal: boolean) {
-    this.state = newExtensionStateMachine(name);
-  }
-
-  /** External extensions come from files in /opt/extensions (even one that could not be launched). */
-  get external(): boolean {
-    return this.isExternal;
+  constructor(readonly name: string, readonly process: ManagedProcess | undefined, readonly external: boolean) {
+    this.state = newExtensionMachine(name);
   }
 
   subscribes(event: ExtensionEventType): boolean {
@@ -61,18 +50,17 @@ export class Extension {
   }
 
   register(events: ExtensionEventType[]): void {
-    this.state.transition('Registered');
+    this.state.fire('register');
     this.events = events;
     this.registeredSignal.resolve();
   }
 
   /** `GET /event/next`: the extension finished its previous work and waits for the next event. */
   next(waiter: EventWaiter): void {
-    if (!(this.state.is('Ready') && !this.waiter?.alive)) this.state.transition('Ready');
-    this.lastNextAt = performance.now();
+    this.state.fire(this.state.is('Ready') && !this.waiter?.alive ? 'reconnect' : 'next');
     this.waiter = waiter;
     this.initDone.resolve();
-    this.phaseDone?.resolve();
+    this.phaseDone?.resolve(performance.now());
     this.phaseDone = undefined;
     const pending = this.pending;
     if (pending) {
@@ -81,9 +69,9 @@ export class Extension {
     }
   }
 
-  /** Sends an event; resolves when the extension is back in /event/next (never, for SHUTDOWN: it should exit). */
-  send(event: ExtensionEvent): Promise<void> {
-    this.phaseDone = new Deferred<void>();
+  /** Sends an event; resolves with the time the extension is back in /event/next (never, for SHUTDOWN: it should exit). */
+  send(event: ExtensionEvent): Promise<number> {
+    this.phaseDone = new Deferred<number>();
     const done = this.phaseDone.promise;
     if (this.state.is('Ready') && this.waiter?.alive) this.deliver(event);
     else this.pending = event;
@@ -93,7 +81,7 @@ export class Extension {
   private deliver(event: ExtensionEvent): void {
     const waiter = this.waiter as EventWaiter;
     this.waiter = undefined;
-    this.state.transition('Running');
+    this.state.fire('deliver');
     waiter.deliver(event);
   }
 }

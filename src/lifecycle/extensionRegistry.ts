@@ -1,4 +1,4 @@
-import type { ManagedProcess } from '../sandbox/process';
+import type { ManagedProcess } from '../process/process';
 import { Extension, type ExtensionEventType } from './extension';
 
 export const MAX_EXTENSIONS = 10;
@@ -36,10 +36,6 @@ export class ExtensionRegistry {
 
   get registered(): Extension[] {
     return this.all.filter((e) => !e.state.is('Started', 'LaunchError'));
-  }
-
-  get registrationOpen(): boolean {
-    return this.open;
   }
 
   closeRegistration(): void {

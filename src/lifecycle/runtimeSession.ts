@@ -1,21 +1,8 @@
-import type { ManagedProcess } from '../sandbox/process';
+import type { Invocation, ResultPort } from '../invoke/invocation';
+import type { ManagedProcess } from '../process/process';
 import { Deferred } from './deferred';
-import type { Invocation } from './invocation';
-import { newRuntimeStateMachine } from './runtimeState';
-import { TransitionError } from './stateMachine';
-
-/** A runtime's parked `GET /next` request. */
-export interface NextWaiter {
-  deliver(invocation: Invocation): void;
-  /** False once the runtime has dropped the connection. */
-  readonly alive: boolean;
-}
-
-/** An error the runtime reported through /init/error or /invocation/{id}/error. */
-export interface ErrorReport {
-  errorType: string;
-  body: Buffer;
-}
+import type { ErrorReport, NextWaiter, RuntimePort } from './ports';
+import { newRuntimeMachine } from './runtimeMachine';
 
 export class InvalidRequestIdError extends Error {
   constructor() {
@@ -27,70 +14,64 @@ export class InvalidRequestIdError extends Error {
  * One started runtime process and its side of the Runtime API: the state machine, the parked /next, and the
  * invocation it is working on. A reset throws the session away; calls from its dead process then find no session.
  */
-export class RuntimeSession {
-  readonly state = newRuntimeStateMachine();
+export class RuntimeSession implements RuntimePort {
+  readonly state = newRuntimeMachine();
   /** The runtime's first /next: function init is done. */
   readonly ready = new Deferred<void>();
   readonly initError = new Deferred<ErrorReport>();
-  invocation: Invocation | undefined;
-  private phaseDone: Deferred<void> | undefined;
+  private invocation: Invocation | undefined;
+  /** Resolves with the time of the runtime's next /next after a delivery. */
+  private phaseDone: Deferred<number> | undefined;
   private waiter: NextWaiter | undefined;
-  /** Performance time of the runtime's last /next. */
-  lastNextAt = 0;
 
   constructor(readonly process: ManagedProcess) {}
 
-  /** `GET /next`: the runtime is done with its previous work and waits for an event. */
   next(waiter: NextWaiter): void {
-    if (this.state.is('Running') && this.invocation) {
-      // The event is out but unanswered (or its /next answer was lost): deliver it again, as RIE does.
-      this.invocation.deliveredAt ??= performance.now();
-      waiter.deliver(this.invocation);
+    const event = this.state.is('Ready') && !this.waiter?.alive ? 'reconnect' : 'next';
+    this.state.fire(event);
+    if (this.state.is('Running')) {
+      const invocation = this.invocation as Invocation;
+      invocation.mark('delivered');
+      waiter.deliver(invocation);
       return;
     }
-    if (this.state.is('Ready') && !this.waiter?.alive) {
-      this.waiter = waiter; // replaces a /next whose connection dropped
-      return;
-    }
-    this.state.transition('Ready');
-    this.lastNextAt = performance.now();
     this.waiter = waiter;
+    if (event === 'reconnect') return;
+    this.invocation = undefined;
     this.ready.resolve();
-    this.phaseDone?.resolve();
+    this.phaseDone?.resolve(performance.now());
   }
 
-  /** Hands an invocation to the runtime; resolves when the runtime is back in /next. */
-  deliver(invocation: Invocation): Promise<void> {
-    this.state.transition('Running');
+  /** Hands an invocation to the runtime; resolves with the time the runtime is back in /next. */
+  deliver(invocation: Invocation): Promise<number> {
+    this.state.fire('deliver');
     this.invocation = invocation;
-    this.phaseDone = new Deferred<void>();
+    this.phaseDone = new Deferred<number>();
     const waiter = this.waiter;
     this.waiter = undefined;
     if (waiter?.alive) {
-      invocation.deliveredAt = performance.now();
+      invocation.mark('delivered');
       waiter.deliver(invocation);
     }
     return this.phaseDone.promise;
   }
 
-  /** `/response` or `/error` for `requestId` starts; returns the invocation it belongs to. */
-  beginResult(requestId: string, kind: 'InvocationResponse' | 'InvocationErrorResponse'): Invocation {
-    if (!this.invocation || this.state.is('Ready', 'Started', 'InitError')) {
-      throw new TransitionError('runtime', this.state.state, kind);
-    }
-    if (requestId !== this.invocation.requestId) throw new InvalidRequestIdError();
-    this.state.transition(kind);
-    return this.invocation;
+  beginResult(requestId: string, kind: 'response' | 'error'): ResultPort {
+    if (this.invocation && requestId !== this.invocation.requestId) throw new InvalidRequestIdError();
+    this.state.fire(kind);
+    return this.invocation as Invocation;
   }
 
-  /** The result body has been received completely (or refused); the runtime may call /next. */
   endResult(): void {
-    if (this.state.is('InvocationResponse', 'InvocationErrorResponse')) this.state.transition('ResponseSent');
+    if (this.state.can('resultSent')) this.state.fire('resultSent');
   }
 
-  /** `/init/error`. */
+  admitInitError(): void {
+    this.state.check('initError');
+  }
+
   reportInitError(report: ErrorReport): void {
-    this.state.transition('InitError');
+    this.state.fire('initError');
     this.initError.resolve(report);
   }
 }

@@ -1,17 +1,19 @@
 import type { Config } from '../config';
+import type { Invocation } from '../invoke/invocation';
+import { extensionEnvironment, findExtensionFiles } from '../launch/extensionFiles';
+import { execFailureWords, type RuntimeCommand } from '../launch/runtimeCommand';
+import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import type { Logger } from '../logger';
-import { execFailureWords, type RuntimeCommand } from '../sandbox/bootstrap';
-import { extensionEnvironment, findExtensionFiles } from '../sandbox/extensionFiles';
-import type { Freezer } from '../sandbox/freezer';
-import { maxMemoryUsedMb } from '../sandbox/memory';
-import { describeExit, ManagedProcess, type ProcessSpec } from '../sandbox/process';
-import { runtimeEnvironment } from '../sandbox/runtimeEnvironment';
+import type { Freezer } from '../process/freezer';
+import { maxMemoryUsedMb } from '../process/memory';
+import { describeExit, ManagedProcess, type ProcessSpec } from '../process/process';
+import { killSandboxProcesses } from '../process/sandboxTree';
 import type { EventStream } from '../telemetry/events';
-import { Deferred, timer } from './deferred';
+import { timer } from './deferred';
 import type { Extension, ShutdownEvent } from './extension';
 import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
-import type { Invocation } from './invocation';
 import { RuntimeSession } from './runtimeSession';
+import { newSandboxMachine } from './sandboxMachine';
 
 /** What broke the sandbox: the first failure wins, later ones are consequences. */
 export interface SandboxFailure {
@@ -27,6 +29,8 @@ export interface TelemetryControl {
   pause(extensionName: string): void;
   resume(extensionName: string): void;
   flush(timeoutMs: number): Promise<void>;
+  /** Resolves when no delivery is out to any extension (bounded by `timeoutMs`). */
+  quiesce(timeoutMs: number): Promise<void>;
 }
 
 export interface SandboxDeps {
@@ -42,8 +46,17 @@ const BUDGET_EXTERNAL_MS = 2_000;
 const BUDGET_INTERNAL_ONLY_MS = 500;
 const RUNTIME_SHARE_MS = 300;
 const RUNTIME_SHARE_WITH_INTERNAL_MS = 500;
+/** How long a telemetry batch an extension is reading may hold up the freeze. */
+const DELIVERY_BEFORE_FREEZE_MS = 500;
 
-type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure } | { ok: false; failure: 'timeout' };
+export type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure } | { ok: false; failure: 'timeout' };
+
+/** What an invocation's delivery resolves to: the times the runtime, then every INVOKE extension, were back in next. */
+export interface Delivery {
+  runtime: Promise<number>;
+  /** Undefined when no extension subscribes to INVOKE. */
+  extensions: Promise<number | undefined>;
+}
 
 /**
  * The processes of one execution environment: the external extensions and the runtime, their Runtime/Extensions API
@@ -53,24 +66,39 @@ type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure 
 export class Sandbox {
   readonly extensions = new ExtensionRegistry();
   runtime: RuntimeSession | undefined;
-  readonly failed = new Deferred<SandboxFailure>();
-  private stopping = false;
-  private frozen = false;
+  readonly state = newSandboxMachine();
+  private failure: SandboxFailure | undefined;
+  /** Whoever waits in within() right now; told once when the sandbox fails. */
+  private readonly failureWatchers = new Set<(failure: SandboxFailure) => void>();
+  private failureWatcher: ((failure: SandboxFailure) => void) | undefined;
 
   constructor(private readonly deps: SandboxDeps) {}
 
-  /** Waits for `promise`, a failure of the sandbox, or the deadline (performance time), whichever comes first. */
-  async within<T>(promise: Promise<T>, deadline: number): Promise<Settled<T>> {
-    const limit = timer(deadline - performance.now());
-    try {
-      return await Promise.race([
-        promise.then((value) => ({ ok: true as const, value })),
-        this.failed.promise.then((failure) => ({ ok: false as const, failure })),
-        limit.promise.then(() => ({ ok: false as const, failure: 'timeout' as const })),
-      ]);
-    } finally {
-      limit.cancel();
-    }
+  /** The first failure of this sandbox, when it has failed. */
+  get failed(): SandboxFailure | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Waits for `promise`, a failure of the sandbox, or the deadline (performance time), whichever comes first. Holds
+   * nothing once settled: long-lived promises are never raced, so a healthy sandbox accumulates no reactions.
+   */
+  within<T>(promise: Promise<T>, deadline: number): Promise<Settled<T>> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (settled: Settled<T>): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(limit);
+        this.failureWatchers.delete(onFailure);
+        resolve(settled);
+      };
+      const onFailure = (failure: SandboxFailure): void => finish({ ok: false, failure });
+      const limit = setTimeout(() => finish({ ok: false, failure: 'timeout' }), Math.max(0, deadline - performance.now()));
+      if (this.failure) return onFailure(this.failure);
+      this.failureWatchers.add(onFailure);
+      promise.then((value) => finish({ ok: true, value }));
+    });
   }
 
   /**
@@ -89,7 +117,7 @@ export class Sandbox {
     for (const file of files) {
       if (file.launchError) {
         const failed = this.extensions.addExternal(file.name, undefined);
-        failed.state.transition('LaunchError');
+        failed.state.fire('launchError');
         failed.errorType = file.launchError;
         this.fail({ errorType: 'Extension.LaunchError', message: `${file.launchError}: cannot start extension ${file.file}` });
         continue;
@@ -113,30 +141,22 @@ export class Sandbox {
 
   /**
    * Delivers an invocation to the runtime and INVOKE to the extensions subscribed to it, at the same moment.
-   * `runtime` resolves when the runtime is back in /next, `all` when every extension is too.
+   * `deadline` must be set on the invocation.
    */
-  async invoke(invocation: Invocation, tracing: string | undefined): Promise<{ runtime: Promise<void>; all: Promise<void> }> {
+  async deliver(invocation: Invocation, tracing: string | undefined): Promise<Delivery> {
     await this.thaw();
     const runtime = (this.runtime as RuntimeSession).deliver(invocation);
     const event = {
       eventType: 'INVOKE' as const,
-      deadlineMs: invocation.deadlineMs,
+      deadlineMs: invocation.deadline?.epochMs ?? 0,
       requestId: invocation.requestId,
       invokedFunctionArn: invocation.request.invokedFunctionArn,
       ...(tracing ? { tracing: { type: 'X-Amzn-Trace-Id' as const, value: tracing } } : {}),
     };
-    const extensions = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.send(event));
-    return { runtime, all: Promise.all([runtime, ...extensions]).then(() => undefined) };
-  }
-
-  /** When the last extension came back to /event/next after the runtime did (the extensionOverhead span). */
-  extensionsDoneAt(): number | undefined {
-    const times = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.lastNextAt);
-    return times.length === 0 ? undefined : Math.max(...times);
-  }
-
-  get hasExtensions(): boolean {
-    return this.extensions.registered.length > 0;
+    const sent = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.send(event));
+    const extensions = sent.length === 0 ? Promise.resolve(undefined)
+      : Promise.all([runtime, ...sent]).then((times) => Math.max(...times.slice(1)));
+    return { runtime, extensions };
   }
 
   memoryMb(): number {
@@ -147,22 +167,19 @@ export class Sandbox {
   }
 
   async freeze(): Promise<void> {
-    if (this.frozen || this.stopping || this.deps.freezer.strategy === 'none') return;
-    this.frozen = true;
+    if (!this.state.can('freeze') || this.deps.freezer.strategy === 'none') return;
+    await this.deps.telemetry?.quiesce(DELIVERY_BEFORE_FREEZE_MS);
+    if (!this.state.can('freeze')) return; // stopped meanwhile
+    this.state.fire('freeze');
     for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
     await this.deps.freezer.freeze();
   }
 
   /** Never throws: a sandbox that cannot be thawed has failed, and the invocation waiting on it fails with it. */
   async thaw(): Promise<void> {
-    if (!this.frozen) return;
-    this.frozen = false;
-    try {
-      await this.deps.freezer.thaw();
-    } catch (error) {
-      this.fail({ errorType: 'Sandbox.Failure', message: `could not thaw the sandbox: ${(error as Error).message}` });
-    }
-    for (const e of this.extensions.all) this.deps.telemetry?.resume(e.name);
+    if (!this.state.can('thaw')) return;
+    this.state.fire('thaw');
+    await this.thawProcesses();
   }
 
   /**
@@ -171,9 +188,10 @@ export class Sandbox {
    * is left at the deadline.
    */
   async stop(reason: ShutdownEvent['shutdownReason']): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    await this.thaw();
+    if (!this.state.can('stop')) return;
+    const wasFrozen = this.state.is('Frozen');
+    this.state.fire('stop');
+    if (wasFrozen) await this.thawProcesses();
     const externals = this.extensions.all.filter((e) => e.external && e.process?.running);
     const internals = this.extensions.registered.filter((e) => !e.external).length;
     const runtime = this.runtime?.process;
@@ -205,7 +223,7 @@ export class Sandbox {
     for (const extension of externals) {
       if (extension.process?.running) {
         this.deps.log.warn(`extension ${extension.name} did not exit before the shutdown deadline; killing it`);
-        if (extension.state.can('ShutdownFailed')) extension.state.transition('ShutdownFailed');
+        if (extension.state.can('shutdownFailed')) extension.state.fire('shutdownFailed');
       }
       extension.process?.signalGroup('SIGKILL');
     }
@@ -214,12 +232,33 @@ export class Sandbox {
   }
 
   fail(failure: SandboxFailure): void {
-    if (this.stopping) return;
-    if (!this.failed.settled) this.deps.log.info(`sandbox failed: ${failure.errorType}: ${failure.message}`);
-    this.failed.resolve(failure);
+    // Whoever waits on the sandbox learns why it broke, also while it is being stopped under an invocation.
+    for (const watcher of [...this.failureWatchers]) watcher(failure);
+    if (this.state.is('Stopping', 'Stopped') || this.failure) return;
+    this.deps.log.info(`sandbox failed: ${failure.errorType}: ${failure.message}`);
+    this.failure = failure;
+    this.failureWatcher?.(failure);
+  }
+
+  /** Called once when the sandbox fails (the environment uses it to notice failures between invocations). */
+  onFailure(watcher: (failure: SandboxFailure) => void): void {
+    this.failureWatcher = watcher;
+  }
+
+  private async thawProcesses(): Promise<void> {
+    try {
+      await this.deps.freezer.thaw();
+    } catch (error) {
+      this.fail({ errorType: 'Sandbox.Failure', message: `could not thaw the sandbox: ${(error as Error).message}` });
+    }
+    for (const e of this.extensions.all) this.deps.telemetry?.resume(e.name);
   }
 
   private release(): void {
+    this.state.fire('stopped');
+    // Whatever the processes left behind (a setsid daemon, a double-forked helper) goes with the sandbox.
+    const leftovers = killSandboxProcesses(this.deps.freezer.cgroupDir);
+    if (leftovers > 0) this.deps.log.info(`killed ${leftovers} process(es) the sandbox left behind`);
     for (const pid of [this.runtime?.process.pid, ...this.extensions.all.map((e) => e.process?.pid)]) {
       if (pid !== undefined) this.deps.freezer.untrack(pid);
     }
@@ -242,8 +281,8 @@ export class Sandbox {
     void process.exited.then((exit) => {
       const registered = !extension.state.is('Started');
       const reported = extension.state.is('InitError', 'ExitError');
-      if (extension.state.can('Exited')) extension.state.transition('Exited');
-      if (reported || this.stopping) return; // it already failed through /init/error or /exit/error, or was told to go
+      if (extension.state.can('exited')) extension.state.fire('exited');
+      if (reported || this.state.is('Stopping', 'Stopped')) return; // it already failed through /init/error or /exit/error, or was told to go
       const how = describeExit(exit);
       const errorType = exit.spawnError ? 'Extension.LaunchError' : 'Extension.Crash';
       extension.errorType ??= errorType;

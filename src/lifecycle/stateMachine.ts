@@ -1,4 +1,4 @@
-/** A named state machine driven by a table of allowed transitions; illegal moves are refused, never improvised. */
+/** An event that the machine's table does not allow in its current state; the message is the one Lambda's APIs return. */
 export class TransitionError extends Error {
   constructor(readonly machine: string, readonly from: string, readonly to: string) {
     super(`State transition from ${from} to ${to} failed for ${machine}. Error: State transition is not allowed`);
@@ -6,13 +6,23 @@ export class TransitionError extends Error {
   }
 }
 
-export type TransitionTable<S extends string> = { readonly [From in S]: readonly S[] };
+/** `{state: {event: next state}}`: an event missing from a state's row is illegal in that state. */
+export type EventTable<S extends string, E extends string> = { readonly [From in S]: Readonly<Partial<Record<E, S>>> };
 
-export class StateMachine<S extends string> {
+export interface MachineDefinition<S extends string, E extends string> {
+  name: string;
+  initial: S;
+  table: EventTable<S, E>;
+  /** The state each event asks for, as Lambda's error message names it when the event is refused. */
+  targets: Readonly<Record<E, S>>;
+}
+
+/** A named state machine driven by events; illegal events are refused from the table, never improvised. */
+export class StateMachine<S extends string, E extends string> {
   private current: S;
 
-  constructor(readonly machine: string, initial: S, private readonly table: TransitionTable<S>) {
-    this.current = initial;
+  constructor(private readonly definition: MachineDefinition<S, E>) {
+    this.current = definition.initial;
   }
 
   get state(): S {
@@ -23,13 +33,19 @@ export class StateMachine<S extends string> {
     return states.includes(this.current);
   }
 
-  can(to: S): boolean {
-    return this.table[this.current].includes(to);
+  can(event: E): boolean {
+    return this.definition.table[this.current][event] !== undefined;
   }
 
-  /** Moves to `to`, or throws a TransitionError whose message is the one Lambda's APIs return. */
-  transition(to: S): void {
-    if (!this.can(to)) throw new TransitionError(this.machine, this.current, to);
-    this.current = to;
+  /** Throws the TransitionError `fire(event)` would throw, without moving. */
+  check(event: E): void {
+    if (!this.can(event)) throw new TransitionError(this.definition.name, this.current, this.definition.targets[event]);
+  }
+
+  /** Moves on by `event`, or throws a TransitionError naming the state the event asked for. */
+  fire(event: E): S {
+    this.check(event);
+    this.current = this.definition.table[this.current][event] as S;
+    return this.current;
   }
 }

@@ -1,31 +1,17 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readStreamedReply } from '../helpers/streamedReply';
+import { clientPackage } from './helpers/clientPackages';
 import { startFunction } from './helpers/functionSandbox';
 
 type Started = Awaited<ReturnType<typeof startFunction>>;
 
 /**
- * AWS's own Node.js runtime interface client as the runtime, against our Runtime API: `node <ric>/bin/index.mjs
- * <handler>` is given to the init as its command line (RIE style).
+ * AWS's own Node.js runtime interface client (3.x, the client suites' package `aws-lambda-ric-3`) as the runtime,
+ * against our Runtime API: `node <ric>/bin/index.mjs <handler>` is given to the init as its command line (RIE style).
  */
-function ricCommand(handler: string): string[] {
-  let packageJson: string;
-  try {
-    packageJson = require.resolve('aws-lambda-ric/package.json');
-  } catch (error) {
-    throw new Error(`aws-lambda-ric is not installed, so this client suite cannot run (npm ci installs it): ${(error as Error).message}`);
-  }
-  const root = path.dirname(packageJson);
-  const nativeClient = path.join(root, 'dist', 'rapid-client.node');
-  if (!fs.existsSync(nativeClient)) {
-    throw new Error(
-      `aws-lambda-ric is installed but its native client ${nativeClient} was not built: its install script needs ` +
-        '"allowScripts": {"aws-lambda-ric": true} in package.json and autoconf, automake, libtool, cmake, make and g++ ' +
-        '(then run npm rebuild aws-lambda-ric)',
-    );
-  }
+async function ricCommand(handler: string): Promise<string[]> {
+  const root = await clientPackage('aws-lambda-ric-3', path.join('dist', 'rapid-client.node'));
   return [process.execPath, path.join(root, 'bin', 'index.mjs'), handler];
 }
 
@@ -33,8 +19,9 @@ describe('client suite: aws-lambda-ric as the runtime', function () {
   let buffered: Started;
   let streaming: Started;
 
-  before(async () => {
-    const commands = [ricCommand('clients.handler'), ricCommand('streaming.piped')];
+  before(async function () {
+    this.timeout(15 * 60_000); // the first run installs (compiles) aws-lambda-ric
+    const commands = await Promise.all([ricCommand('clients.handler'), ricCommand('streaming.piped')]);
     [buffered, streaming] = await Promise.all(commands.map((args) => startFunction(undefined, { args })));
   });
   after(async () => {

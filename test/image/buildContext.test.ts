@@ -109,15 +109,15 @@ describe('image: the build context packed in memory', () => {
     assert.equal(contents.get('src/a.ts'), 'a');
   });
 
-  it('sends the repository\'s own context without node_modules\' test-only giants', async () => {
+  it('sends the repository\'s own context without the client suites\' packages', async () => {
     const ignore = DockerIgnore.parse(fs.readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8'));
     assert.equal(ignore.ignores('src/main.ts'), false);
-    assert.equal(ignore.ignores('src/host/sandbox.ts'), false, 'serve runs in the image too');
+    assert.equal(ignore.ignores('src/host/container.ts'), false, 'serve runs in the image too');
     assert.equal(ignore.ignores('node_modules/typescript/package.json'), false);
-    assert.equal(ignore.ignores('node_modules/aws-lambda-ric/package.json'), true);
+    assert.equal(ignore.ignores('test/clients/node_modules/aws-lambda-ric-3/package.json'), true);
     assert.equal(ignore.ignores('test/image/sandbox.test.ts'), true);
     assert.equal(ignore.ignores('.git/HEAD'), true);
     assert.equal(ignore.ignores('dist/src/main.js'), true);
-    assert.equal(ignore.ignores('dist/src/sandbox/native/sandbox_native.node'), false);
+    assert.equal(ignore.ignores('dist/src/process/native/sandbox_native.node'), false);
   });
 });

@@ -99,10 +99,29 @@ describe('image: the lambda-sandbox CLI', function () {
     const [, state, url, session] = row.split('\t');
     assert.equal(state, 'running');
     assert.equal((await cli(['invoke', '--url', url, '{"action":"echo"}'])).code, 0);
+    const event = await cli(['invoke', '--url', url, '--type', 'Event', '{"action":"echo"}']);
+    assert.deepEqual([event.code, event.stdout], [0, '']);
+    assert.match(event.stderr, /^lambda-sandbox: accepted \(202\): the function runs asynchronously/);
+    const dryRun = await cli(['invoke', '--url', url, '--type', 'DryRun', '{"action":"echo"}']);
+    assert.deepEqual([dryRun.code, dryRun.stdout], [0, '']);
+    assert.match(dryRun.stderr, /^lambda-sandbox: dry run \(204\): .*nothing ran/);
 
     const cleaned = await cli(['cleanup', '--session', session]);
     assert.equal(cleaned.code, 0, cleaned.stderr);
     assert.match(cleaned.stderr, /removed 1 container\b/);
     await assert.rejects(connectDocker().getContainer(name).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+  });
+
+  it('says that Init failed, and why, when it did', async () => {
+    const dir = path.join(scratch, 'no-such-module');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'other.js'), 'exports.handler = async () => 1;\n');
+    const started = await cli(['run', dir, '--handler', 'index.handler', '--image', image, '--detach']);
+    const name = /lambda-sandbox: (\S+) is ready/.exec(started.stderr)?.[1];
+    if (name) containerName = name;
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stderr, /^lambda-sandbox: Init failed \(Runtime\.ImportModuleError\): .*index/m);
+    assert.match(started.stderr, /is ready \(but its Init failed\)/);
+    if (name) await connectDocker().getContainer(name).remove({ force: true });
   });
 });

@@ -6,7 +6,7 @@ import { connectDocker } from '../../src/host/dockerEngine';
 import { pipeLogLines } from '../../src/host/dockerLogs';
 import { invokeFunction, INVOKE_PATH } from '../../src/host/invoke';
 import { REPO_ROOT } from '../helpers/paths';
-import { freePort } from '../helpers/sandbox';
+import { freePort } from '../helpers/runningInit';
 import { requireDocker, skipLoudly } from './support/docker';
 import { localBaseImage, testClientImage, testImage } from './support/testImage';
 

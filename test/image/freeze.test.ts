@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { removeManagedContainers } from '../../src/host/cleanup';
 import { SESSION_ID } from '../../src/host/labels';
-import { startSandbox, type Sandbox } from '../../src/host/sandbox';
+import type { SandboxContainer } from '../../src/host/container';
+import { startSandboxContainer } from '../../src/host/startContainer';
 import { requireDocker } from './support/docker';
 import { probeFunctionZip, scratchDir } from './support/probeZips';
 import { testImage } from './support/testImage';
@@ -41,9 +42,9 @@ describe('image: freezing the sandbox between invokes', function () {
   ];
   for (const { title, cgroupFreezer, strategy, hostConfig } of cases) {
     describe(title, () => {
-      let sandbox: Sandbox;
+      let sandbox: SandboxContainer;
       before(async () => {
-        sandbox = await startSandbox({ image, functionZip, cgroupFreezer, ...(hostConfig ? { hostConfig } : {}) });
+        sandbox = await startSandboxContainer({ image, functionZip, cgroupFreezer, ...(hostConfig ? { hostConfig } : {}) });
       });
       after(async () => sandbox?.close());
 
@@ -78,7 +79,7 @@ describe('image: freezing the sandbox between invokes', function () {
   }
 });
 
-async function readTicks(sandbox: Sandbox): Promise<number> {
+async function readTicks(sandbox: SandboxContainer): Promise<number> {
   const { exitCode, stdout, stderr } = await sandbox.exec(['cat', '/tmp/ticks']);
   assert.equal(exitCode, 0, stderr);
   return Number(stdout.trim());

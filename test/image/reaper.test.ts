@@ -2,23 +2,24 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { removeManagedContainers } from '../../src/host/cleanup';
 import { SESSION_ID } from '../../src/host/labels';
-import { startSandbox, type Sandbox } from '../../src/host/sandbox';
+import type { SandboxContainer } from '../../src/host/container';
+import { startSandboxContainer } from '../../src/host/startContainer';
 import { requireDocker, skipLoudly } from './support/docker';
 import { probeFunctionZip, scratchDir } from './support/probeZips';
 import { testImage } from './support/testImage';
 
-const ADDON = '/usr/local/lib/lambda-sandbox/dist/src/sandbox/native/sandbox_native.node';
+const ADDON = '/usr/local/lib/lambda-sandbox/dist/src/process/native/sandbox_native.node';
 
 describe('image: the init as PID 1 reaps orphaned processes', function () {
   this.timeout(180_000);
   let scratch: string;
-  let sandbox: Sandbox;
+  let sandbox: SandboxContainer;
 
   before(async function () {
     await requireDocker(this);
     const image = await testImage();
     scratch = scratchDir('reaper');
-    sandbox = await startSandbox({ image, functionZip: await probeFunctionZip(scratch) });
+    sandbox = await startSandboxContainer({ image, functionZip: await probeFunctionZip(scratch) });
     if ((await sandbox.exec(['test', '-e', ADDON])).exitCode !== 0) {
       skipLoudly(this, 'the image was built without the init\'s native addon (no C compiler in the build image and none ' +
         'built on the host in dist/: run `npm run build` and the addon build first); orphan reaping was not tested');

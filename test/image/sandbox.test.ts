@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { removeManagedContainers } from '../../src/host/cleanup';
 import { SESSION_ID } from '../../src/host/labels';
-import { startSandbox, type Sandbox } from '../../src/host/sandbox';
+import type { SandboxContainer } from '../../src/host/container';
+import { startSandboxContainer } from '../../src/host/startContainer';
 import { requireDocker } from './support/docker';
 import { waitForLogLines } from './support/logs';
 import { probeFunctionZip, scratchDir, twoLayerZips } from './support/probeZips';
@@ -26,11 +27,11 @@ describe('image: a sandbox started through the host library', function () {
   });
 
   describe('with a function zip and two layer zips copied in with putArchive', () => {
-    let sandbox: Sandbox;
+    let sandbox: SandboxContainer;
 
     before(async () => {
       const [one, two] = await twoLayerZips(scratch);
-      sandbox = await startSandbox({ image, functionZip: await probeFunctionZip(scratch), layers: [one, two] });
+      sandbox = await startSandboxContainer({ image, functionZip: await probeFunctionZip(scratch), layers: [one, two] });
     });
     after(async () => sandbox?.close());
 
@@ -71,14 +72,14 @@ describe('image: a sandbox started through the host library', function () {
   });
 
   describe('with a function directory copied into /var/task and a handler argument (RIE style)', () => {
-    let sandbox: Sandbox;
+    let sandbox: SandboxContainer;
 
     before(async () => {
       const dir = path.join(scratch, 'node-function');
       fs.mkdirSync(dir);
       fs.writeFileSync(path.join(dir, 'app.js'),
         'exports.greet = async (event, context) => ({ hello: event.name, fn: context.functionName, uid: process.getuid() });\n');
-      sandbox = await startSandbox({ image, functionDir: dir, handler: 'app.greet', environment: { AWS_LAMBDA_FUNCTION_NAME: 'greeter' } });
+      sandbox = await startSandboxContainer({ image, functionDir: dir, handler: 'app.greet', environment: { AWS_LAMBDA_FUNCTION_NAME: 'greeter' } });
     });
     after(async () => sandbox?.close());
 
@@ -105,7 +106,7 @@ interface Probe {
   sandboxLocaldomain: string;
 }
 
-async function inspect(sandbox: Sandbox): Promise<Probe> {
+async function inspect(sandbox: SandboxContainer): Promise<Probe> {
   const result = await sandbox.invoke({ action: 'inspect' });
   assert.equal(result.statusCode, 200, result.body.toString());
   return JSON.parse(result.body.toString()) as Probe;

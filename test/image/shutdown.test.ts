@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { removeManagedContainers } from '../../src/host/cleanup';
 import { SESSION_ID } from '../../src/host/labels';
-import { startSandbox, type Sandbox } from '../../src/host/sandbox';
+import type { SandboxContainer } from '../../src/host/container';
+import { startSandboxContainer } from '../../src/host/startContainer';
 import { requireDocker } from './support/docker';
 import { waitForLogLines } from './support/logs';
 import { probeFunctionZip, scratchDir, shutdownProbeLayerZip } from './support/probeZips';
@@ -15,13 +16,13 @@ describe('image: docker stop', function () {
   this.timeout(180_000);
   let image: string;
   let scratch: string;
-  let sandbox: Sandbox;
+  let sandbox: SandboxContainer;
 
   before(async function () {
     await requireDocker(this);
     image = await testImage();
     scratch = scratchDir('shutdown');
-    sandbox = await startSandbox({
+    sandbox = await startSandboxContainer({
       image,
       functionZip: await probeFunctionZip(scratch),
       layers: [await shutdownProbeLayerZip(scratch)],

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listSandboxes, removeManagedContainers } from '../../src/host/cleanup';
 import { SESSION_ID } from '../../src/host/labels';
-import { SandboxStartError, startSandbox } from '../../src/host/sandbox';
+import { ContainerStartError, startSandboxContainer } from '../../src/host/startContainer';
 import { requireDocker } from './support/docker';
 import { scratchDir } from './support/probeZips';
 import { testImage } from './support/testImage';
@@ -33,13 +33,13 @@ describe('image: the 250 MB unzipped quota', function () {
     const zip = await writeZeroFileZip(path.join(scratch, 'too-big.zip'), 'big.bin', QUOTA + 1024 * 1024);
     assert.ok(fs.statSync(zip).size < 2 * 1024 * 1024, 'the zip itself is small');
 
-    const error = await startSandbox({ image, functionZip: zip, readyTimeoutMs: 60_000 }).then(
+    const error = await startSandboxContainer({ image, functionZip: zip, readyTimeoutMs: 60_000 }).then(
       () => assert.fail('the sandbox started'),
       (e: unknown) => e,
     );
-    assert.ok(error instanceof SandboxStartError, String(error));
+    assert.ok(error instanceof ContainerStartError, String(error));
     assert.equal(error.exitCode, 1);
     assert.match(error.logs ?? '', /Unzipped size must be smaller than 262144000 bytes/);
-    assert.deepEqual(await listSandboxes({ session: SESSION_ID }), [], 'startSandbox removed its container');
+    assert.deepEqual(await listSandboxes({ session: SESSION_ID }), [], 'startSandboxContainer removed its container');
   });
 });

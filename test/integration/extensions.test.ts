@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitFor } from '../helpers/wait';
 import { FIXTURES } from '../helpers/paths';
-import { request, Sandbox } from '../helpers/sandbox';
+import { request, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const RECORDER = path.join(FIXTURES, 'extensions', 'recorder');
@@ -38,7 +38,7 @@ describe('Extensions API', function () {
   });
 
   it('starts the runtime only after every extension registered, and sends exact INVOKE and SHUTDOWN events', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       optFiles: { 'extensions/alpha': RECORDER, 'extensions/beta': RECORDER },
       env: { EXT_LOG: logDir, EXT_BETA_BEHAVIOUR: 'slow-register', EXT_BETA_DELAY_MS: '300', _HANDLER: 'index.handler', AWS_LAMBDA_FUNCTION_NAME: 'ext-fn' },
@@ -85,7 +85,7 @@ describe('Extensions API', function () {
   });
 
   it('answers the caller before a slow extension finishes, and holds the next invoke until it has', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       optFiles: { 'extensions/slowpoke': RECORDER },
       env: { EXT_LOG: logDir, EXT_SLOWPOKE_DELAY_MS: '400', EXT_SLOWPOKE_EVENTS: 'INVOKE' },
@@ -109,7 +109,7 @@ describe('Extensions API', function () {
   });
 
   it('answers every Extensions API error with Lambda\'s type and message', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/alpha': RECORDER }, env: { EXT_LOG: logDir } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/alpha': RECORDER }, env: { EXT_LOG: logDir } });
     try {
       const api = (method: string, p: string, body?: string, headers: Record<string, string> = {}) =>
         request(sandbox.apiPort, method, `/2020-01-01/extension${p}`, body, headers);
@@ -133,7 +133,7 @@ describe('Extensions API', function () {
   });
 
   it('lets the runtime register an internal extension (INVOKE only) that gets INVOKE events', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INTERNAL_EXTENSION: 'apm-agent' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INTERNAL_EXTENSION: 'apm-agent' } });
     try {
       assert.match(sandbox.stdout, /internal SHUTDOWN registration: 403 \{"errorMessage":"SHUTDOWN: ShutdownEventNotSupportedForInternalExtension","errorType":"Extension.InvalidEventType"\}/);
       const res = await sandbox.invoke({});
@@ -149,7 +149,7 @@ describe('Extensions API', function () {
     ['an extension file that is not executable', { 'extensions/alpha': NOT_EXECUTABLE }, {}, 'Extension.LaunchError'],
   ] as const) {
     it(`fails init (and the suppressed init) for ${what} with ${errorType}`, async () => {
-      const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: files, env: { EXT_LOG: logDir, ...env } });
+      const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: files, env: { EXT_LOG: logDir, ...env } });
       try {
         await sandbox.waitForOutput('INIT_REPORT');
         assert.match(sandbox.stdout, new RegExp(`^INIT_REPORT Init Duration: \\d+\\.\\d\\d ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}$`, 'm'));
@@ -166,7 +166,7 @@ describe('Extensions API', function () {
   }
 
   it('sends SHUTDOWN with reason timeout when an invoke times out, then re-initialises', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/alpha': RECORDER }, env: { EXT_LOG: logDir, AWS_LAMBDA_FUNCTION_TIMEOUT: '1' },
     });
     try {
@@ -183,7 +183,7 @@ describe('Extensions API', function () {
   });
 
   it('kills an extension that ignores SHUTDOWN at the 2,000 ms deadline', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/stubborn': RECORDER }, env: { EXT_LOG: logDir, EXT_STUBBORN_BEHAVIOUR: 'ignore-shutdown' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/stubborn': RECORDER }, env: { EXT_LOG: logDir, EXT_STUBBORN_BEHAVIOUR: 'ignore-shutdown' } });
     const extensionPid = await waitFor('pid', async () => (await entries(logDir, 'stubborn')).find((e) => e.kind === 'registered')?.pid);
     const before = Date.now();
     sandbox.child.kill('SIGTERM');
@@ -196,7 +196,7 @@ describe('Extensions API', function () {
   });
 
   it('counts extension post-processing against the function timeout', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       optFiles: { 'extensions/laggard': RECORDER },
       env: { EXT_LOG: logDir, EXT_LAGGARD_DELAY_MS: '3000', EXT_LAGGARD_EVENTS: 'INVOKE,SHUTDOWN', AWS_LAMBDA_FUNCTION_TIMEOUT: '1' },
@@ -218,7 +218,7 @@ describe('Extensions API', function () {
   });
 
   it('spins an idle sandbox down with SHUTDOWN spindown, and cold-starts on the next invoke', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       optFiles: { 'extensions/alpha': RECORDER },
       env: { EXT_LOG: logDir, LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS: '300' },

@@ -1,17 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
-import { request, Sandbox } from '../helpers/sandbox';
+import { request, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const SHELL_ECHO = path.join(FIXTURES, 'runtimes', 'shell-echo', 'bootstrap');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Invoke API with a custom runtime', function () {
-  let sandbox: Sandbox;
+  let sandbox: RunningInit;
 
   before(async () => {
-    sandbox = await Sandbox.start({
+    sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       env: { AWS_LAMBDA_FUNCTION_NAME: 'my-function', AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_TIMEOUT: '5', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256', MY_SETTING: 'kept' },
     });
@@ -144,6 +144,19 @@ describe('Invoke API with a custom runtime', function () {
     assert.equal((ctx.json() as { message: string }).message, 'Client context must be a valid Base64-encoded JSON object.');
   });
 
+  it('refuses a payload that is not valid UTF-8 instead of passing it on altered', async () => {
+    const payload = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const res = await sandbox.invoke(payload);
+    assert.equal(res.status, 400);
+    assert.equal(res.headers['x-amzn-errortype'], 'InvalidRequestContentException');
+    assert.equal((res.json() as { message: string }).message,
+      'Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 middle byte 0x28 at offset 10');
+    const lone = await sandbox.invoke(Buffer.from([0x22, 0xff, 0x22]));
+    assert.match((lone.json() as { message: string }).message, /Invalid UTF-8 start byte 0xff at offset 1$/);
+    const fine = await sandbox.invoke(Buffer.from('{"name":"café ✓ 𝄞"}'));
+    assert.deepEqual(fine.json(), { name: 'café ✓ 𝄞' });
+  });
+
   it('answers 20 concurrent invokes, each with its own result', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sandbox.invoke({ n: i })));
     results.forEach((res, i) => {
@@ -170,7 +183,7 @@ describe('Invoke API with a custom runtime', function () {
 
 describe('Invoke API limits', function () {
   it('queues invokes up to LAMBDA_SANDBOX_MAX_QUEUE and refuses the rest with 429', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_MAX_QUEUE: '2' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_MAX_QUEUE: '2' } });
     try {
       const running = sandbox.invoke({ action: 'sleep', ms: 400 });
       await new Promise((r) => setTimeout(r, 100));
@@ -189,7 +202,7 @@ describe('Invoke API limits', function () {
   });
 
   it('runs the shell runtime from the Lambda tutorial (curl against the Runtime API)', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SHELL_ECHO } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SHELL_ECHO } });
     try {
       const res = await sandbox.invoke({ from: 'shell' });
       assert.equal(res.status, 200);

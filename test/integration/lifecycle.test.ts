@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
-import { Sandbox } from '../helpers/sandbox';
+import { RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const REPORT = /REPORT RequestId: (\S+)\tDuration: (\d+\.\d\d) ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB\t(.*)/;
@@ -18,7 +18,7 @@ describe('Lifecycle', function () {
   this.timeout(30_000);
 
   it('prints INIT_START, START, END and REPORT exactly, with Init Duration on the cold invoke only', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' } });
     try {
       const cold = await sandbox.invoke({ action: 'log', lines: ['from the function'] });
       const warm = await sandbox.invoke({});
@@ -49,7 +49,7 @@ describe('Lifecycle', function () {
   });
 
   it('times out with Sandbox.Timedout, resets, and re-initialises on the next invoke', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_TIMEOUT: '1' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_TIMEOUT: '1' } });
     try {
       const res = await sandbox.invoke({ action: 'sleep', ms: 5000 });
       const id = String(res.headers['x-amzn-requestid']);
@@ -72,7 +72,7 @@ describe('Lifecycle', function () {
   });
 
   it('reports a runtime crash as Runtime.ExitError and recovers', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
     try {
       const res = await sandbox.invoke({ action: 'crash', code: 2 });
       const id = String(res.headers['x-amzn-requestid']);
@@ -96,7 +96,7 @@ describe('Lifecycle', function () {
   });
 
   it('turns an init error into INIT_REPORT and the first invoke\'s error (suppressed init fails too)', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INIT: 'error' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INIT: 'error' } });
     try {
       await sandbox.waitForOutput('INIT_REPORT');
       assert.match(sandbox.stdout, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Fixture\.InitFailed$/m);
@@ -114,7 +114,7 @@ describe('Lifecycle', function () {
   });
 
   it('reports a runtime that exits during init as Runtime.ExitError', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INIT: 'crash' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { FIXTURE_INIT: 'crash' } });
     try {
       const res = await sandbox.invoke({});
       const id = String(res.headers['x-amzn-requestid']);
@@ -126,7 +126,7 @@ describe('Lifecycle', function () {
   });
 
   it('stops an init that passes the init time limit, then retries inside the invoke under the function timeout', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       env: { FIXTURE_INIT: 'hang', LAMBDA_SANDBOX_INIT_TIMEOUT_MS: '300', AWS_LAMBDA_FUNCTION_TIMEOUT: '1' },
     });
@@ -143,7 +143,7 @@ describe('Lifecycle', function () {
   });
 
   it('succeeds in a suppressed init when the first init was only too slow', async () => {
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       env: { FIXTURE_INIT: 'sleep:400', LAMBDA_SANDBOX_INIT_TIMEOUT_MS: '200', AWS_LAMBDA_FUNCTION_TIMEOUT: '3' },
     });
@@ -161,7 +161,7 @@ describe('Lifecycle', function () {
   });
 
   it('reports Runtime.InvalidEntrypoint when no bootstrap can run', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: {} });
+    const sandbox = await RunningInit.start({ taskFiles: {} });
     try {
       const res = await sandbox.invoke({});
       const id = String(res.headers['x-amzn-requestid']);
@@ -172,7 +172,7 @@ describe('Lifecycle', function () {
     } finally {
       await sandbox.stop();
     }
-    const notExecutable = await Sandbox.start({ taskFiles: { bootstrap: path.join(FIXTURES, 'runtimes', 'not-executable', 'bootstrap') } });
+    const notExecutable = await RunningInit.start({ taskFiles: { bootstrap: path.join(FIXTURES, 'runtimes', 'not-executable', 'bootstrap') } });
     try {
       const res = await notExecutable.invoke({});
       const id = String(res.headers['x-amzn-requestid']);
@@ -185,10 +185,26 @@ describe('Lifecycle', function () {
     }
   });
 
+  it('says why Init failed when it fails, before the first invoke: the log stream and the diagnostics', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: {} });
+    try {
+      await sandbox.waitForOutput('INIT_REPORT');
+      const bootstraps = `[${sandbox.dirs.task}/bootstrap `;
+      assert.match(sandbox.stdout, /^INIT_START /m);
+      const lines = sandbox.stdout.split('\n');
+      const at = lines.findIndex((l) => l.startsWith('INIT_REPORT'));
+      assert.ok(lines[at - 2].startsWith(`Error: Couldn't find valid bootstrap(s): ${bootstraps}`), lines.join('\n'));
+      assert.equal(lines[at - 1], 'Runtime.InvalidEntrypoint');
+      assert.match(sandbox.stderr, /Init failed \(init phase\): Runtime\.InvalidEntrypoint: Couldn't find valid bootstrap\(s\)/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('takes the runtime command from its arguments (RIE style) and honours AWS_LAMBDA_EXEC_WRAPPER', async () => {
     const root = path.join(FIXTURES, 'runtimes');
     const wrapper = path.join(root, 'wrapper.sh');
-    const sandbox = await Sandbox.start({ args: [SCRIPTED, 'index.handler'], env: { AWS_LAMBDA_EXEC_WRAPPER: wrapper } });
+    const sandbox = await RunningInit.start({ args: [SCRIPTED, 'index.handler'], env: { AWS_LAMBDA_EXEC_WRAPPER: wrapper } });
     try {
       const res = await sandbox.invoke({ action: 'headers' });
       const env = (res.json() as { env: Record<string, string> }).env;
@@ -202,7 +218,7 @@ describe('Lifecycle', function () {
 
   it('shuts down on SIGTERM and SIGINT with exit code 0 and no runtime left behind', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED } });
+      const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
       const res = await sandbox.invoke({ action: 'headers' });
       const runtimePid = (res.json() as { pid: number }).pid;
       sandbox.child.kill(signal);
@@ -212,12 +228,31 @@ describe('Lifecycle', function () {
     }
   });
 
+  it('answers the invocation in flight when SIGTERM stops the environment under it, and exits 0', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_TIMEOUT: '60' } });
+    try {
+      const pending = sandbox.invoke({ action: 'sleep', ms: 30_000 });
+      await sandbox.waitForOutput(/^START RequestId: /m);
+      sandbox.child.kill('SIGTERM');
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['x-amz-function-error'], 'Unhandled');
+      const body = res.json() as { errorType: string; errorMessage: string };
+      assert.equal(body.errorType, 'Runtime.ExitError');
+      assert.match(body.errorMessage, /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/);
+      assert.deepEqual(await sandbox.exited, { code: 0, signal: null });
+      assert.match(sandbox.stdout, /^REPORT RequestId: .*Status: error\tError Type: Runtime.ExitError/m);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('runs the runtime as LAMBDA_SANDBOX_RUN_AS, unable to write the task root', async function () {
     if (process.getuid?.() !== 0) {
       console.log('      SKIPPED: dropping privileges needs the tests to run as root');
       this.skip();
     }
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_RUN_AS: '65534:65534' } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_RUN_AS: '65534:65534' } });
     try {
       assert.ok(!sandbox.stdout.includes('INIT_REPORT'), 'the first init succeeded as that user');
       const res = await sandbox.invoke({ action: 'whoami', tmp: sandbox.dirs.tmp });

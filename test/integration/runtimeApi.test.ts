@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { decodeEventMessages } from '../../src/api/eventStream';
 import { FIXTURES } from '../helpers/paths';
-import { request, Sandbox } from '../helpers/sandbox';
+import { request, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const STREAM_PATH = '/2021-11-15/functions/function/response-streaming-invocations';
@@ -22,9 +22,9 @@ function streamInvoke(port: number, payload: unknown, urlPath: string, headers: 
 }
 
 describe('Runtime API', function () {
-  let sandbox: Sandbox;
+  let sandbox: RunningInit;
   before(async () => {
-    sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED } });
+    sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
   });
   after(async () => {
     await sandbox.stop();

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 import { FIXTURES, INIT_MAIN } from '../helpers/paths';
-import { Sandbox } from '../helpers/sandbox';
+import { RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 
@@ -56,11 +56,24 @@ describe('Start-up', function () {
   }
 
   it('says clearly when a port is taken', async () => {
-    const sandbox = await Sandbox.start({ taskFiles: { bootstrap: SCRIPTED } });
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
     try {
       const result = await runInit({ LAMBDA_SANDBOX_INVOKE_PORT: String(sandbox.invokePort), LAMBDA_SANDBOX_API_ADDRESS: '127.0.0.1:1' });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /cannot listen for the (Runtime|Invoke) API on 127\.0\.0\.1:\d+: (EADDRINUSE|EACCES)/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('leaves no cgroup behind when a port is taken', async function () {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
+    try {
+      const result = await runInit({ LAMBDA_SANDBOX_INVOKE_PORT: String(sandbox.invokePort), LAMBDA_SANDBOX_LOG_LEVEL: 'info' });
+      assert.equal(result.code, 1);
+      const cgroup = /freezer: cgroup[12] in (\S+)/.exec(result.stderr)?.[1];
+      if (!cgroup) this.skip(); // no cgroup freezer on this machine: nothing to leave behind
+      await assert.rejects(fs.stat(cgroup as string), { code: 'ENOENT' }, `${cgroup} is still there`);
     } finally {
       await sandbox.stop();
     }
@@ -73,7 +86,7 @@ describe('Start-up', function () {
     });
     const layer1 = await writeZip(path.join(scratch, 'layer1.zip'), { 'shared.txt': { data: 'layer 1' }, 'only1.txt': { data: 'one' } });
     const layer2 = await writeZip(path.join(scratch, 'layer2.zip'), { 'shared.txt': { data: 'layer 2' }, 'bin/tool': { data: '#!/bin/sh\n', mode: 0o100755 } });
-    const sandbox = await Sandbox.start({ env: { LAMBDA_SANDBOX_FUNCTION_ZIP: fn, LAMBDA_SANDBOX_LAYERS: `${layer1}:${layer2}` } });
+    const sandbox = await RunningInit.start({ env: { LAMBDA_SANDBOX_FUNCTION_ZIP: fn, LAMBDA_SANDBOX_LAYERS: `${layer1}:${layer2}` } });
     try {
       assert.deepEqual((await sandbox.invoke({ unpacked: true })).json(), { unpacked: true });
       assert.equal(await fs.readFile(path.join(sandbox.dirs.task, 'data.txt'), 'utf8'), 'from the function');

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitFor } from '../helpers/wait';
 import { FIXTURES, REPO_ROOT } from '../helpers/paths';
-import { freePort, Sandbox } from '../helpers/sandbox';
+import { freePort, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const SUBSCRIBER = path.join(FIXTURES, 'extensions', 'subscriber');
@@ -34,7 +34,7 @@ describe('Telemetry API through the init', function () {
   it('delivers the full event sequence of a cold and a warm invoke, in order, to the example telemetry-to-file layer', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'telemetry-')), 'telemetry.ndjson');
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED },
       optFiles: { 'extensions/telemetry-to-file': TELEMETRY_TO_FILE },
       env: { TELEMETRY_PORT: String(port), TELEMETRY_FILE: out, AWS_LAMBDA_FUNCTION_NAME: 'telemetry-fn' },
@@ -82,7 +82,7 @@ describe('Telemetry API through the init', function () {
   it('holds deliveries while the subscriber is frozen and sends them after the thaw', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
       env: { SUB_PORT: String(port), SUB_OUT: out, LAMBDA_SANDBOX_FREEZE: 'cgroup2' },
     });
@@ -100,10 +100,34 @@ describe('Telemetry API through the init', function () {
     }
   });
 
+  it('lets a delivery the extension is processing finish before freezing it', async () => {
+    const port = await freePort();
+    const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
+    const sandbox = await RunningInit.start({
+      taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
+      env: { SUB_PORT: String(port), SUB_OUT: out, SUB_EVENTS: 'INVOKE,SHUTDOWN', SUB_PROCESS_MS: '80', LAMBDA_SANDBOX_FREEZE: 'cgroup2' },
+    });
+    try {
+      let previous: string | undefined;
+      for (let i = 0; i < 4; i++) {
+        // The previous invoke's REPORT was held while frozen; it goes out at this thaw and must be processed before
+        // the freeze that follows this (much shorter) invoke.
+        const requestId = String((await sandbox.invoke({ i })).headers['x-amzn-requestid']);
+        await sandbox.settled();
+        const got = (id: string) => async () => (await deliveries(out)).some((d) => d.batch?.some((e) => e.type === 'platform.report' && requestIdOf(e) === id));
+        if (previous) assert.ok(await got(previous)(), `invoke ${i}: the report of invoke ${i - 1} was processed before the freeze`);
+        previous = requestId;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // longer than the 25 ms buffering: due at the thaw
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('batches by maxItems, and tells a stalled subscriber what it lost with platform.logsDropped', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
       env: {
         SUB_PORT: String(port), SUB_OUT: out, SUB_STALL_MS: '1500', SUB_TYPES: 'function',
@@ -137,7 +161,7 @@ describe('Telemetry API through the init', function () {
   it('serves the Logs API in its own shapes, over TCP', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
       env: { SUB_API: 'logs', SUB_PROTOCOL: 'TCP', SUB_PORT: String(port), SUB_OUT: out },
     });
@@ -162,7 +186,7 @@ describe('Telemetry API through the init', function () {
   it('answers an invalid subscription with ValidationError', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
       env: { SUB_PORT: String(port), SUB_OUT: out, SUB_BODY: JSON.stringify({ schemaVersion: '2022-12-13', types: ['platform'], buffering: { maxItems: 5 }, destination: { protocol: 'HTTP', URI: 'https://sandbox.localdomain:1234' } }) },
     });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { defaultContextDir } from '../buildImage';
-import { startSandbox } from '../sandbox';
+import { startSandboxContainer } from '../startContainer';
 import { buildCommand } from './buildCommand';
 
 /**
@@ -14,7 +14,7 @@ export async function demoCommand(docker: Docker, args: { image: string; baseIma
   const say = (text: string) => process.stdout.write(`\n== ${text}\n`);
 
   say('starting a sandbox: examples/compose/function (index.handler) + examples/compose/layer (an extension)');
-  const sandbox = await startSandbox({
+  const sandbox = await startSandboxContainer({
     docker,
     image: args.image,
     functionDir: path.join(root, 'examples', 'compose', 'function'),

@@ -32,6 +32,11 @@ export async function invokeCommand(docker: Docker, args: InvokeArgs): Promise<n
     process.stderr.write(`lambda-sandbox: HTTP ${result.statusCode}\n`);
     return 1;
   }
+  if (result.statusCode === 202) {
+    process.stderr.write('lambda-sandbox: accepted (202): the function runs asynchronously; its output goes to the log (lambda-sandbox logs)\n');
+  } else if (result.statusCode === 204) {
+    process.stderr.write('lambda-sandbox: dry run (204): the request is valid and the function may be invoked; nothing ran\n');
+  }
   return 0;
 }
 

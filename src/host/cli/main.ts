@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_IMAGE_TAG } from '../buildImage';
+import { removeBuildLeftovers } from '../buildLeftovers';
 import { listSandboxes, removeManagedContainers } from '../cleanup';
 import { connectDocker, isDockerReachable } from '../dockerEngine';
 import { buildCommand } from './buildCommand';
@@ -50,8 +51,9 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
 
 ${SERVE_USAGE}
   list                          List the sandbox containers lambda-sandbox started: name, state, URL, session
-  cleanup                       Remove them (and lambda-sandbox's dangling images)
+  cleanup                       Remove the sandbox containers lambda-sandbox started; nothing else
       --session <id>            Only those one process started (the session column of list)
+      --images                  Also remove the untagged build-stage images this repository's builds left
 
 The Docker engine is the one DOCKER_HOST names, else the local socket.`;
 
@@ -60,6 +62,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? process.stderr : process.stdout).write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (wantsHelp(command, rest)) {
+    process.stdout.write(`${usageOf(command)}\n`);
+    return 0;
   }
   const docker = connectDocker();
   const needsEngine = async () => {
@@ -139,22 +145,46 @@ async function main(argv: string[]): Promise<number> {
     case 'list': {
       parse(rest, {}, false);
       await needsEngine();
-      for (const c of await listSandboxes({ docker })) {
+      const containers = await listSandboxes({ docker });
+      if (containers.length === 0) process.stderr.write('lambda-sandbox: no sandbox containers (start one with `lambda-sandbox run`)\n');
+      for (const c of containers) {
         const url = c.hostPort !== undefined ? `http://127.0.0.1:${c.hostPort}` : '-';
         process.stdout.write(`${c.name}\t${c.state}\t${url}\t${c.session}\n`);
       }
       return 0;
     }
     case 'cleanup': {
-      const { values } = parse(rest, { session: { type: 'string' } }, false);
+      const { values } = parse(rest, { session: { type: 'string' }, images: { type: 'boolean' } }, false);
       await needsEngine();
       const removed = await removeManagedContainers({ docker, session: str(values.session) });
-      process.stderr.write(`lambda-sandbox: removed ${removed} container${removed === 1 ? '' : 's'}\n`);
+      process.stderr.write(`lambda-sandbox: removed ${plural(removed, 'container')}\n`);
+      if (values.images === true) {
+        const images = await removeBuildLeftovers({ docker });
+        process.stderr.write(`lambda-sandbox: removed ${plural(images.length, 'untagged build-stage image')}\n`);
+      }
       return 0;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** `<command> --help` / `-h` (before a `--` that starts a runtime command). */
+function wantsHelp(command: string, args: string[]): boolean {
+  const dashes = args.indexOf('--');
+  return COMMANDS.includes(command) && (dashes === -1 ? args : args.slice(0, dashes)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'list', 'cleanup'];
+
+/** The usage of one command: its paragraph of USAGE (from its line to the next command's), with the header. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ${command} `) || line === `  ${command}`);
+  if (start === -1) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && !COMMANDS.some((c) => lines[end].startsWith(`  ${c} `)) && !lines[end].startsWith('The Docker')) end++;
+  return [`Usage: lambda-sandbox ${command} [options]`, '', ...lines.slice(start, end)].join('\n').trimEnd();
 }
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
@@ -174,6 +204,10 @@ function parse(args: string[], options: Options, allowPositionals: boolean): Par
 /** --base-image, else $BASE_IMAGE (as docker-compose.yml uses it), else the library's choice. */
 function baseImage(values: Parsed['values']): string | undefined {
   return str(values['base-image']) ?? (process.env.BASE_IMAGE || undefined);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function str(value: unknown): string | undefined {

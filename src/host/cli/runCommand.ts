@@ -1,9 +1,13 @@
 import * as fs from 'node:fs';
 import type Docker from 'dockerode';
 import { imageExists } from '../dockerEngine';
-import { startSandbox, type Sandbox } from '../sandbox';
+import type { SandboxContainer } from '../container';
+import { startSandboxContainer } from '../startContainer';
+import { describeInitFailure, initFailures } from '../initReport';
 import { buildCommand } from './buildCommand';
 import { UsageError } from './usageError';
+
+const AGAIN = '; the next invoke runs Init again (see the log)';
 
 export interface RunArgs {
   /** A function zip or a directory with the function's code; optional when the command line names a runtime. */
@@ -40,9 +44,9 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
   const onSignal = () => { stopRequested = true; };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let sandbox: Sandbox;
+  let sandbox: SandboxContainer;
   try {
-    sandbox = await startSandbox({
+    sandbox = await startSandboxContainer({
       docker,
       image: args.image,
       functionZip,
@@ -64,7 +68,10 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
   }
 
   process.stdout.write(`${sandbox.invokeUrl}\n`);
-  process.stderr.write(`lambda-sandbox: ${sandbox.name} is ready\n` +
+  // Ready means Init has run; the log says whether it failed (the first invoke then runs it again, as Lambda does).
+  const failedBefore = initFailures((await sandbox.logLines()).map(({ line }) => line));
+  for (const failure of failedBefore) process.stderr.write(`lambda-sandbox: ${describeInitFailure(failure)}${AGAIN}\n`);
+  process.stderr.write(`lambda-sandbox: ${sandbox.name} is ready${failedBefore.length > 0 ? ' (but its Init failed)' : ''}\n` +
     `  curl -X POST ${sandbox.invokeUrl} -d '{}'\n` +
     `  lambda-sandbox invoke '{}'          (AWS SDK endpoint: ${sandbox.endpoint})\n`);
   if (args.detach) {
@@ -74,8 +81,17 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
   }
   process.stderr.write('  Ctrl-C stops it\n');
 
+  // Later failed Inits (a suppressed Init in an invoke) are said too; the recent lines hold the runtime's error
+  // line. The followed log starts from the beginning, so the failures already said above come first.
+  const recent: string[] = [];
+  let seen = 0;
   const following = await sandbox.followLogs((line, stream) => {
     (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+    recent.push(line);
+    if (recent.length > 50) recent.shift();
+    if (initFailures([line]).length === 0 || ++seen <= failedBefore.length) return;
+    const failure = initFailures(recent).pop();
+    if (failure !== undefined) process.stderr.write(`lambda-sandbox: ${describeInitFailure(failure)}${AGAIN}\n`);
   });
   const stopped = new Promise<'signal'>((resolve) => {
     process.once('SIGINT', () => resolve('signal'));

@@ -4,7 +4,7 @@ import type { WireEvent } from './wireEvent';
 /** The schema version of the Logs API that adds `platform.runtimeDone`. */
 const RUNTIME_DONE_SCHEMA = '2021-03-18';
 /** Records the Logs API passes through in their Telemetry API shape (spec 4.4). */
-const UNCHANGED = new Set(['platform.fault', 'platform.extension', 'platform.logsSubscription', 'platform.logsDropped']);
+const UNCHANGED = new Set(['platform.extension', 'platform.logsSubscription', 'platform.logsDropped']);
 
 /**
  * What a Logs API subscriber receives for an event (spec 4.4), or undefined: no init events, spans or tracing;

@@ -4,7 +4,7 @@ import { logRecord } from './logRecord';
 import type { WireEvent } from './wireEvent';
 
 /** Stream events that are not Telemetry API types: the Logs API's own records. */
-const LOGS_API_ONLY = new Set(['platform.end', 'platform.logsSubscription', 'platform.fault']);
+const LOGS_API_ONLY = new Set(['platform.end', 'platform.logsSubscription']);
 /** From this schema on, JSON log lines may be delivered as objects. */
 const OBJECT_RECORDS_SINCE = '2022-12-13';
 

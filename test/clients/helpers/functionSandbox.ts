@@ -1,4 +1,4 @@
-import { Sandbox } from '../../helpers/sandbox';
+import { RunningInit } from '../../helpers/runningInit';
 import { TempDir } from '../../helpers/zipFiles';
 import { writeFunctionZips } from '../../integration/nodejs/helpers/functionZips';
 
@@ -9,14 +9,14 @@ export const FUNCTION_NAME = 'client-suite-fn';
  * Without a handler the init takes it from the command line (`args`, RIE style).
  */
 export async function startFunction(handler: string | undefined, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<{
-  sandbox: Sandbox;
+  sandbox: RunningInit;
   endpoint: string;
   stop(): Promise<void>;
 }> {
   const temp = new TempDir();
   try {
     const { functionZip } = await writeFunctionZips(temp);
-    const sandbox = await Sandbox.start({
+    const sandbox = await RunningInit.start({
       args: options.args,
       env: {
         ...(handler === undefined ? {} : { _HANDLER: handler }),

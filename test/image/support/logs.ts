@@ -1,10 +1,10 @@
-import type { Sandbox } from '../../../src/host/sandbox';
+import type { SandboxContainer } from '../../../src/host/container';
 
 /**
  * Waits until the container's log has `count` lines matching `pattern` (lines such as REPORT are written just
  * after the response is sent) and returns the whole log; fails after `timeoutMs` with the log in the message.
  */
-export async function waitForLogLines(sandbox: Sandbox, pattern: RegExp, count = 1, timeoutMs = 10_000): Promise<string> {
+export async function waitForLogLines(sandbox: SandboxContainer, pattern: RegExp, count = 1, timeoutMs = 10_000): Promise<string> {
   const lines: string[] = [];
   let matched = 0;
   let onMatch: () => void = () => undefined;

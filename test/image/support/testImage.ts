@@ -4,8 +4,11 @@ import { buildImage, chooseBaseImage, dockerfileBaseImage } from '../../../src/h
 import { connectDocker } from '../../../src/host/dockerEngine';
 import { REPO_ROOT } from '../../helpers/paths';
 
-/** The tag the image tests build and share (one build per test run; the engine's cache makes rebuilds quick). */
-export const TEST_IMAGE = 'lambda-sandbox:test';
+/**
+ * The tag the image tests build and share (one build per test run; the engine's cache makes rebuilds quick).
+ * LAMBDA_SANDBOX_TEST_IMAGE picks another, e.g. when several checkouts test against one engine at the same time.
+ */
+export const TEST_IMAGE = process.env.LAMBDA_SANDBOX_TEST_IMAGE || 'lambda-sandbox:test';
 
 /**
  * The base image to build on, without a registry: LAMBDA_SANDBOX_TEST_BASE_IMAGE, else what the host library

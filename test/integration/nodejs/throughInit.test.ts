@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { Sandbox } from '../../helpers/sandbox';
+import { RunningInit } from '../../helpers/runningInit';
 import { readStreamedReply } from '../../helpers/streamedReply';
 import { TempDir } from '../../helpers/zipFiles';
 import { writeFunctionZips } from './helpers/functionZips';
@@ -12,7 +12,7 @@ import { writeFunctionZips } from './helpers/functionZips';
 describe('nodejs runtime through the init', function () {
   let temp: TempDir;
   let zips: { functionZip: string; layerZip: string };
-  let sandbox: Sandbox | undefined;
+  let sandbox: RunningInit | undefined;
 
   before(async () => {
     temp = new TempDir();
@@ -24,8 +24,8 @@ describe('nodejs runtime through the init', function () {
     sandbox = undefined;
   });
 
-  function start(handler: string, env: Record<string, string> = {}): Promise<Sandbox> {
-    return Sandbox.start({
+  function start(handler: string, env: Record<string, string> = {}): Promise<RunningInit> {
+    return RunningInit.start({
       env: {
         _HANDLER: handler,
         LAMBDA_SANDBOX_FUNCTION_ZIP: zips.functionZip,

@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import { MAX_UNZIPPED_BYTES } from '../../../src/archive/unpack';
 import { buildRawZip, type RawEntry } from '../../helpers/zipBuilder';
 import { listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 /** A stored entry that claims `size` bytes without carrying them: the central directory alone makes it big. */
 function claims(name: string, size: number): RawEntry {
@@ -11,8 +11,8 @@ function claims(name: string, size: number): RawEntry {
 }
 
 describe('archive: the 250 MB budget and the layer count', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('uses the quota from the spec', () => {

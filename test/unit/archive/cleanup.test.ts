@@ -5,8 +5,9 @@ import { CreatedPaths } from '../../../src/archive/createdPaths';
 import { unpackAll } from '../../../src/archive/unpack';
 import { describeUndo } from '../../../src/archive/undoMessage';
 import { buildRawZip } from '../../helpers/zipBuilder';
+import { waitFor } from '../../helpers/wait';
 import { buildZip, listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 /** A layer whose last entry has a bad CRC: everything before it is written, then the unpack fails. */
 function failingLayer(): Buffer {
@@ -18,13 +19,27 @@ function failingLayer(): Buffer {
   ]);
 }
 
-function openDescriptors(): number {
-  return fs.readdirSync('/proc/self/fd').length;
+/**
+ * This process's open files under `dir`. Only those: other suites sharing the process (sockets, child pipes)
+ * open and close descriptors of their own meanwhile, so a count of all of them proves nothing.
+ */
+function openFilesUnder(dir: string): string[] {
+  const real = fs.realpathSync(dir); // what /proc shows, even when the temp dir is reached through a symlink
+  const open: string[] = [];
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(`${real}/`)) open.push(target);
+    } catch {
+      // closed between the listing and the readlink: not open any more
+    }
+  }
+  return open;
 }
 
 describe('archive: cleanup after a failure', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('removes everything the run wrote, across the function zip and earlier layers, and says how much', async () => {
@@ -86,13 +101,23 @@ describe('archive: cleanup after a failure', () => {
     const notZip = box.zip('not.zip', Buffer.from('nope'));
     const big = Buffer.alloc(4_000_000, 'xyz');
     const badStream = box.zip('bad-stream.zip', buildRawZip([{ name: 'big.bin', data: big, method: 8, crc32: 3 }]));
-    const before = openDescriptors();
+    const zips = box.join('zips');
+    // A failing unpack may settle a moment before the zip it failed on is closed (its close is asynchronous), so
+    // each step waits, briefly, for every zip to be closed: a zip left open stays open and fails the wait.
+    const allClosed = (after: string) => waitFor(`every zip closed after ${after}`, async () => {
+      const open = openFilesUnder(zips);
+      return open.length === 0 ? true : undefined;
+    }, 2000).catch(() => assert.deepEqual(openFilesUnder(zips), [], `zips still open after ${after}`));
     await unpackAll(box.request(good, [good]));
+    await allClosed('a successful unpack');
     await expectUnpackError(box.request(good, [good, bad]));
+    await allClosed('a corrupt layer');
     await expectUnpackError(box.request(good, [notZip]));
+    await allClosed('a layer that is not a zip');
     await expectUnpackError(box.request(badStream));
+    await allClosed('a corrupt streamed entry');
     await expectUnpackError({ ...box.request(good, [bad]), workers: 'always' });
-    assert.equal(openDescriptors(), before);
+    await allClosed('a corrupt layer unpacked by worker threads');
   });
 
   it('reports what it could not remove', async () => {

@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { buildRawZip } from '../../helpers/zipBuilder';
 import { buildZip, listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 describe('archive: unreadable, non-zip, truncated and corrupt files', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('names a missing zip file', async () => {

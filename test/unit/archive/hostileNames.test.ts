@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { buildRawZip, type RawEntry } from '../../helpers/zipBuilder';
 import { buildZip, listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 describe('archive: hostile entry names and layouts are refused before anything is written', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   async function refuse(entries: RawEntry[]): Promise<{ message: string; kind: string; entry?: string; zip: string }> {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { unpackAll } from '../../../src/archive/unpack';
 import { buildRawZip, type RawEntry } from '../../helpers/zipBuilder';
 import { listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 /** More than two batches (128 files each). */
 const COUNT = 300;
@@ -19,8 +19,8 @@ function manyFiles(bad?: number): RawEntry[] {
 }
 
 for (const workers of ['always', 'never'] as const) describe(`archive: zips with many small files (workers: ${workers})`, () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('writes every file with its content and mode, replacing files that were already there', async () => {

@@ -3,15 +3,15 @@ import * as fs from 'node:fs';
 import { describeUnpack, unpackAll } from '../../../src/archive/unpack';
 import { buildRawZip } from '../../helpers/zipBuilder';
 import { buildZip, listTree } from '../../helpers/zipFiles';
-import { Sandbox } from './unpackHarness';
+import { UnpackTargets } from './unpackHarness';
 
 function modeOf(file: string): number {
   return fs.lstatSync(file).mode & 0o7777;
 }
 
 describe('archive: unpacking well-formed zips', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('extracts files, directories and symbolic links with their modes', async () => {

@@ -4,7 +4,7 @@ import { unpackAll, UnpackError, type UnpackRequest } from '../../../src/archive
 import { TempDir } from '../../helpers/zipFiles';
 
 /** A temp dir with task/ and opt/ targets and zips written next to them. */
-export class Sandbox extends TempDir {
+export class UnpackTargets extends TempDir {
   readonly taskRoot = this.join('task');
   readonly optDir = this.join('opt');
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { buildRawZip, type RawEntry } from '../../helpers/zipBuilder';
 import { listTree } from '../../helpers/zipFiles';
-import { expectUnpackError, Sandbox } from './unpackHarness';
+import { expectUnpackError, UnpackTargets } from './unpackHarness';
 
 /** Deflated zeros whose header claims only `declared` bytes. */
 function understated(name: string, actual: number, declared: number): RawEntry {
@@ -11,8 +11,8 @@ function understated(name: string, actual: number, declared: number): RawEntry {
 }
 
 describe('archive: zip bombs', () => {
-  let box: Sandbox;
-  beforeEach(() => { box = new Sandbox(); });
+  let box: UnpackTargets;
+  beforeEach(() => { box = new UnpackTargets(); });
   afterEach(() => box.cleanup());
 
   it('stops a small entry that inflates past its declared size, before writing it', async () => {

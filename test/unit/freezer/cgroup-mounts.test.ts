@@ -4,7 +4,7 @@ import {
   mountOf,
   parseMountInfo,
   parseProcCgroup,
-} from '../../../src/sandbox/freezer/cgroup-mounts';
+} from '../../../src/process/freezer/cgroup-mounts';
 
 // A hybrid host (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified) and a few awkward lines.
 const HYBRID = [

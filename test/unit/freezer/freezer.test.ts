@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type FreezeStrategyName, type Freezer, FreezerError, createFreezer } from '../../../src/sandbox/freezer';
-import { cgroupPids, removeChildCgroup } from '../../../src/sandbox/freezer/cgroup-child';
-import { readProcStat } from '../../../src/sandbox/procfs';
+import { type FreezeStrategyName, type Freezer, FreezerError, createFreezer } from '../../../src/process/freezer';
+import { cgroupPids, removeChildCgroup } from '../../../src/process/freezer/cgroup-child';
+import { readProcStat } from '../../../src/process/procfs';
 import { killGroup, makeTempDir, sleep, startTicker, ticks, waitFor, writeTicker } from './helpers';
 
 /** Long enough for a 20 ms ticker to tick several times if it were running. */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Freezer } from '../../../src/sandbox/freezer';
+import type { Freezer } from '../../../src/process/freezer';
 
 /**
  * A shell ticker: appends a line to $1 every 20 ms, forking a `sleep` each time (so forked children are covered
