@@ -175,7 +175,7 @@ function wantsHelp(command: string, args: string[]): boolean {
   return COMMANDS.includes(command) && (dashes === -1 ? args : args.slice(0, dashes)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'list', 'cleanup'];
+const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'serve', 'functions', 'list', 'cleanup'];
 
 /** The usage of one command: its paragraph of USAGE (from its line to the next command's), with the header. */
 function usageOf(command: string): string {
