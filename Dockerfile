@@ -40,7 +40,9 @@ RUN native=dist/src/process/native; \
       else node $native/build.js --optional; fi; \
     fi
 COPY scripts/image ./image
-RUN node image/collect-runtime.js /build dist/src /out --exclude dist/src/host \
+# The host library and the service come along (with dockerode) for `docker run ... lambda-sandbox serve`; the init
+# never loads them.
+RUN node image/collect-runtime.js /build dist/src /out \
  && cp image/entrypoint.js image/healthcheck.js /out/ \
  && chmod -R a+rX,go-w /out
 

@@ -12,6 +12,7 @@ import { RIE_BIN } from './lib/rieProcess';
 import { RESULTS_DIR } from './lib/paths';
 import type { Row } from './lib/row';
 import { renderTable } from './lib/table';
+import { serviceBenchmark } from './service';
 import { soakBenchmark } from './soak';
 import { unpackBenchmark } from './unpack';
 import { warmBenchmark } from './warm';
@@ -19,13 +20,14 @@ import { warmBenchmark } from './warm';
 /** Above this share of all CPUs busy before the run, the wall-clock figures are flagged. */
 const BUSY_FRACTION = 0.25;
 
-const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, soakBenchmark, unpackBenchmark, freezeThawBenchmark];
+const ALL: Benchmark[] = [warmBenchmark, coldStartBenchmark, soakBenchmark, unpackBenchmark, freezeThawBenchmark, serviceBenchmark];
 
 const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
 /**
- * `node dist/bench/run.js [--quick] [warm] [cold] [soak] [unpack] [freeze]`: the named benchmarks, or all of them.
- * BENCH_NODE=<node binary> runs the init and its references under another Node; RIE_BIN=<aws-lambda-rie> adds RIE.
+ * `node dist/bench/run.js [--quick] [warm] [cold] [soak] [unpack] [freeze] [service]`: the named benchmarks, or all
+ * of them. BENCH_NODE=<node binary> runs the init and its references under another Node; RIE_BIN=<aws-lambda-rie>
+ * adds RIE.
  */
 async function main(): Promise<void> {
   const wanted = OPTIONS.names;

@@ -1,11 +1,11 @@
 // Collects the files a program needs at run time, and nothing else, during an image build:
 //   <out>/package.json, <out>/<code dir>/** (minus excluded sub-directories),
 //   <out>/node_modules/** (only the packages that code requires, with their dependency closure).
-// The packages are found by reading the code's require() calls, so e.g. the host-side dependencies (dockerode)
-// never reach the sandbox image and no list has to be kept in sync by hand. Works offline.
+// The packages are found by reading the code's require() calls, so no list has to be kept in sync by hand and an
+// excluded directory's dependencies stay out. Works offline.
 //
 // Usage: node collect-runtime.js <build dir with node_modules/> <code dir, relative> <out dir> [--exclude <dir>]...
-//   the image:          collect-runtime.js /build dist/src /out --exclude dist/src/host
+//   the image:          collect-runtime.js /build dist/src /out
 // Plain JavaScript because it runs inside image builds, before anything of ours is compiled there.
 'use strict';
 const fs = require('node:fs');

@@ -49,9 +49,14 @@ function isFile(file) {
   }
 }
 
+// LAMBDA_SANDBOX_SERVE=1 means `serve` where no command can be given (a CI service container).
+if (process.env.LAMBDA_SANDBOX_SERVE === '1' && process.argv.length === 2) process.argv.push('serve');
 if (process.argv[2] === 'serve') {
   const cli = path.join(__dirname, 'dist/src/host/cli/main.js');
   if (!fs.existsSync(cli)) fail(`this image has no host CLI (${cli}), so it cannot run serve`);
+  // In a container serve listens on all its interfaces (for -p) and keeps functions where a volume can go;
+  // options given after `serve` win.
+  process.argv.splice(3, 0, '--host', '0.0.0.0', '--data-dir', '/var/lib/lambda-sandbox');
   require(cli); // reads process.argv.slice(2): serve and its options
 } else {
   applyFileConventions(process.env);

@@ -9,6 +9,8 @@ import { demoCommand } from './demoCommand';
 import { invokeCommand } from './invokeCommand';
 import { logsCommand } from './logsCommand';
 import { runCommand } from './runCommand';
+import { functionsCommand } from './functionsCommand';
+import { serveArgs, serveCommand, SERVE_OPTIONS, SERVE_USAGE } from './serveCommand';
 import { UsageError } from './usageError';
 
 const USAGE = `Usage: lambda-sandbox <command> [options]
@@ -47,6 +49,7 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
                                 invoke it twice, stop it and show its log
       --base-image <image>, --image <image>   as for run
 
+${SERVE_USAGE}
   list                          List the sandbox containers lambda-sandbox started: name, state, URL, session
   cleanup                       Remove the sandbox containers lambda-sandbox started; nothing else
       --session <id>            Only those one process started (the session column of list)
@@ -130,6 +133,15 @@ async function main(argv: string[]): Promise<number> {
       await needsEngine();
       return logsCommand(docker, { sandbox: positionals[0], follow: values.follow === true });
     }
+    case 'serve': {
+      const { values } = parse(rest, SERVE_OPTIONS, false);
+      await needsEngine();
+      return serveCommand(docker, serveArgs(values));
+    }
+    case 'functions': {
+      const { values } = parse(rest, { endpoint: { type: 'string' } }, false);
+      return functionsCommand(str(values.endpoint) ?? process.env.LAMBDA_ENDPOINT ?? 'http://127.0.0.1:9000');
+    }
     case 'list': {
       parse(rest, {}, false);
       await needsEngine();
@@ -163,7 +175,7 @@ function wantsHelp(command: string, args: string[]): boolean {
   return COMMANDS.includes(command) && (dashes === -1 ? args : args.slice(0, dashes)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'list', 'cleanup'];
+const COMMANDS = ['build', 'run', 'invoke', 'logs', 'demo', 'serve', 'functions', 'list', 'cleanup'];
 
 /** The usage of one command: its paragraph of USAGE (from its line to the next command's), with the header. */
 function usageOf(command: string): string {
