@@ -36,10 +36,11 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
 
   // start
   invocation.mark('started');
-  events.emit('platform.start', { requestId, version: config.functionVersion, tracing });
+  const { tenantId } = invocation.request;
+  events.emit('platform.start', { requestId, version: config.functionVersion, ...(tenantId !== undefined ? { tenantId } : {}), tracing });
 
   // ensure init
-  const ready = await environment.prepare(requestId);
+  const ready = await environment.prepare(requestId, tenantId);
   const report = (status: Status, errorType: string | undefined, init?: { initDurationMs?: number; suppressedInit: boolean }): void => {
     events.emit('platform.end', { requestId });
     events.emit('platform.report', reportRecord({
@@ -72,6 +73,7 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
     if (status !== 'success') errorType = outcome.errorType;
   } else if (!end.ok && end.failure === 'timeout') {
     status = 'timeout';
+    sandbox.endInvocation(requestId);
     invocation.complete(timeoutOutcome(requestId, config.timeoutSeconds));
   } else if (!end.ok) {
     status = end.failure.errorType.startsWith('Sandbox.') ? 'failure' : 'error';

@@ -8,6 +8,7 @@ import { statusFields, type EventStream, type Phase, type Status } from '../tele
 import { initStartRecord, round3 } from '../telemetry/platformRecords';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
+import { InFlightCount } from './inFlightCount';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
 export interface EnvironmentOptions {
@@ -55,9 +56,19 @@ export class Environment {
   private maxMemoryMb = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly config: Config;
+  /** Managed Instances: several invocations at once, no freezing (docs/lambda-behaviour.md#managed-instances). */
+  private readonly concurrent: boolean;
+  private readonly inFlight = new InFlightCount();
+  /** The Init several concurrent invocations wait for together. */
+  private sharedInit: Promise<InitResult> | undefined;
+  /** A failed sandbox still stopping; the next Init starts after it. */
+  private replacing: Promise<void> = Promise.resolve();
+  /** With PER_TENANT isolation, the tenant this environment serves (docs/lambda-behaviour.md#tenant-isolation). */
+  private tenant: string | undefined;
 
   constructor(private readonly options: EnvironmentOptions) {
     this.config = options.config;
+    this.concurrent = options.config.maxConcurrency > 1;
   }
 
   get timeoutMs(): number {
@@ -83,8 +94,10 @@ export class Environment {
    * Makes the sandbox ready for an invocation that has just started: a cold Init after a spin-down, a suppressed
    * Init (under the invocation's time limit) after a failure. The environment is then Invoking.
    */
-  async prepare(requestId: string): Promise<Readiness> {
+  async prepare(requestId: string, tenantId?: string): Promise<Readiness> {
     clearTimeout(this.idleTimer);
+    if (this.config.tenantIsolation === 'PER_TENANT') await this.serveTenant(tenantId);
+    if (this.concurrent) return this.prepareConcurrent(requestId);
     let deadline = deadlineAfter(this.timeoutMs);
     let initDurationMs = this.pendingInitDurationMs;
     this.pendingInitDurationMs = undefined;
@@ -114,8 +127,72 @@ export class Environment {
     return { ok: true, sandbox, deadline, initDurationMs: suppressedInit ? undefined : initDurationMs, suppressedInit };
   }
 
+  /**
+   * prepare() on Managed Instances: invocations join the environment while others run (Ready → Invoking on the
+   * first, back on the last), and those that find it uninitialised wait for one shared Init.
+   */
+  private async prepareConcurrent(requestId: string): Promise<Readiness> {
+    let deadline = deadlineAfter(this.timeoutMs);
+    let initDurationMs = this.pendingInitDurationMs;
+    this.pendingInitDurationMs = undefined;
+    if (this.coldInitNext && this.state.is('Uninitialized')) {
+      this.coldInitNext = false;
+      const init = await this.initOnce('init', performance.now() + this.config.initTimeoutMs);
+      if (init.ok) initDurationMs = init.durationMs;
+      deadline = deadlineAfter(this.timeoutMs);
+    }
+    const suppressedInit = !this.state.is('Ready', 'Invoking');
+    if (suppressedInit) {
+      const init = await this.initOnce('invoke', deadline.at);
+      if (!init.ok) {
+        return { ok: false, outcome: this.initOutcome(init, requestId), status: init.status, errorType: init.failure === 'timeout' ? undefined : init.failure.errorType };
+      }
+    } else {
+      deadline = deadlineAfter(this.timeoutMs);
+    }
+    const sandbox = this.sandbox;
+    if (!sandbox || !(this.state.is('Invoking') || this.state.can('invoke'))) {
+      return {
+        ok: false, status: 'failure', errorType: 'Sandbox.Failure',
+        outcome: platformError('failure', 'Sandbox.Failure', `RequestId: ${requestId} Error: the environment is shutting down`),
+      };
+    }
+    if (this.inFlight.add()) this.state.fire('invoke');
+    return { ok: true, sandbox, deadline, initDurationMs: suppressedInit ? undefined : initDurationMs, suppressedInit };
+  }
+
+  /** One Init for every invocation that needs it now; after a failed sandbox has stopped. */
+  private initOnce(phase: Phase, deadline: number): Promise<InitResult> {
+    this.sharedInit ??= this.replacing
+      .then(() => this.runInit(phase, deadline))
+      .finally(() => (this.sharedInit = undefined));
+    return this.sharedInit;
+  }
+
+  /**
+   * PER_TENANT isolation: the environment belongs to the first tenant that invokes it; another tenant's invoke spins
+   * it down (SHUTDOWN spindown) once nothing is in flight, and a fresh, cold one is initialised for that tenant.
+   */
+  private async serveTenant(tenantId: string | undefined): Promise<void> {
+    while (this.tenant !== undefined && this.tenant !== tenantId) {
+      await this.inFlight.drained();
+      if (this.tenant === tenantId || this.inFlight.value > 0) continue;
+      this.options.log.info(`the environment serves tenant ${this.tenant}; spinning it down for tenant ${tenantId ?? '(none)'}`);
+      this.tenant = undefined;
+      this.coldInitNext = true;
+      this.pendingInitDurationMs = undefined;
+      if (this.state.can('spinDown')) {
+        this.state.fire('spinDown');
+        this.replacing = this.discardSandbox('spindown');
+        await this.replacing;
+      }
+    }
+    this.tenant = tenantId;
+  }
+
   /** The invoke phase ended with the runtime and extensions back in next: Ready, and frozen until the next event. */
   async invocationDone(sandbox: Sandbox): Promise<void> {
+    if (this.concurrent) return this.concurrentInvocationDone(sandbox);
     this.sampleMemory(sandbox);
     this.state.fire('invokeDone');
     if (!this.options.invocationWaiting?.()) await this.freeze(sandbox);
@@ -124,10 +201,37 @@ export class Environment {
 
   /** The invoke phase failed (timeout or crash): the sandbox is stopped; the next invoke does a suppressed init. */
   async invocationFailed(sandbox: Sandbox, reason: 'timeout' | 'failure', why: string): Promise<void> {
+    if (this.concurrent) return this.concurrentInvocationFailed(sandbox, reason, why);
     this.sampleMemory(sandbox);
     this.options.log.info(`resetting the environment: ${why}`);
     await this.discardSandbox(reason);
     this.state.fire('reset');
+  }
+
+  /** Managed Instances: the last invocation out takes the environment back to Ready; it is never frozen. */
+  private async concurrentInvocationDone(sandbox: Sandbox): Promise<void> {
+    this.sampleMemory(sandbox);
+    if (sandbox !== this.sandbox) return; // it failed under this invocation and has been replaced
+    if (this.inFlight.remove() && this.state.is('Invoking')) {
+      this.state.fire('invokeDone');
+      this.armIdleShutdown();
+    }
+  }
+
+  /**
+   * Managed Instances: a timeout fails that invocation only (docs/lambda-behaviour.md#managed-instances); a failed
+   * sandbox (runtime or extension crash) is replaced once, however many invocations it failed.
+   */
+  private async concurrentInvocationFailed(sandbox: Sandbox, reason: 'timeout' | 'failure', why: string): Promise<void> {
+    if (reason === 'timeout') return this.concurrentInvocationDone(sandbox);
+    this.sampleMemory(sandbox);
+    if (sandbox !== this.sandbox) return;
+    this.options.log.info(`resetting the environment: ${why}`);
+    this.sandbox = undefined;
+    this.inFlight.clear();
+    this.state.fire('reset');
+    this.replacing = sandbox.stop(reason);
+    await this.replacing;
   }
 
   /** A fault of the init itself: start over with a fresh sandbox rather than limp on. */
@@ -221,6 +325,7 @@ export class Environment {
   }
 
   private async freeze(sandbox: Sandbox): Promise<void> {
+    if (this.concurrent) return; // always running (docs/lambda-behaviour.md#managed-instances)
     try {
       await sandbox.freeze();
     } catch (error) {
