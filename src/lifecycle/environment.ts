@@ -97,68 +97,49 @@ export class Environment {
   async prepare(requestId: string, tenantId?: string): Promise<Readiness> {
     clearTimeout(this.idleTimer);
     if (this.config.tenantIsolation === 'PER_TENANT') await this.serveTenant(tenantId);
-    if (this.concurrent) return this.prepareConcurrent(requestId);
+    // On Managed Instances invocations join while others run, and wait together for one shared Init.
+    const init = (phase: Phase, at: number): Promise<InitResult> => (this.concurrent ? this.initOnce(phase, at) : this.runInit(phase, at));
     let deadline = deadlineAfter(this.timeoutMs);
     let initDurationMs = this.pendingInitDurationMs;
     this.pendingInitDurationMs = undefined;
     if (this.coldInitNext && this.state.is('Uninitialized')) {
       this.coldInitNext = false;
-      const init = await this.runInit('init', performance.now() + this.config.initTimeoutMs);
-      if (init.ok) initDurationMs = init.durationMs;
+      const cold = await init('init', performance.now() + this.config.initTimeoutMs);
+      if (cold.ok) initDurationMs = cold.durationMs;
       deadline = deadlineAfter(this.timeoutMs);
     }
-    const suppressedInit = !this.state.is('Ready');
+    const suppressedInit = this.concurrent ? !this.state.is('Ready', 'Invoking') : !this.state.is('Ready');
     if (suppressedInit) {
-      const init = await this.runInit('invoke', deadline.at);
-      if (!init.ok) {
-        return { ok: false, outcome: this.initOutcome(init, requestId), status: init.status, errorType: init.failure === 'timeout' ? undefined : init.failure.errorType };
+      const suppressed = await init('invoke', deadline.at);
+      if (!suppressed.ok) {
+        return { ok: false, outcome: this.initOutcome(suppressed, requestId), status: suppressed.status, errorType: suppressed.failure === 'timeout' ? undefined : suppressed.failure.errorType };
       }
     } else {
       deadline = deadlineAfter(this.timeoutMs);
     }
     const sandbox = this.sandbox;
-    if (!sandbox || !this.state.can('invoke')) {
+    if (!sandbox || !this.admit()) {
       return {
         ok: false, status: 'failure', errorType: 'Sandbox.Failure',
         outcome: platformError('failure', 'Sandbox.Failure', `RequestId: ${requestId} Error: the environment is shutting down`),
       };
     }
-    this.state.fire('invoke');
     return { ok: true, sandbox, deadline, initDurationMs: suppressedInit ? undefined : initDurationMs, suppressedInit };
   }
 
   /**
-   * prepare() on Managed Instances: invocations join the environment while others run (Ready → Invoking on the
-   * first, back on the last), and those that find it uninitialised wait for one shared Init.
+   * Lets an invocation in: Ready → Invoking; on Managed Instances also while Invoking, the first one in making the
+   * move (and the last one out the move back). False when the environment takes no invocation now.
    */
-  private async prepareConcurrent(requestId: string): Promise<Readiness> {
-    let deadline = deadlineAfter(this.timeoutMs);
-    let initDurationMs = this.pendingInitDurationMs;
-    this.pendingInitDurationMs = undefined;
-    if (this.coldInitNext && this.state.is('Uninitialized')) {
-      this.coldInitNext = false;
-      const init = await this.initOnce('init', performance.now() + this.config.initTimeoutMs);
-      if (init.ok) initDurationMs = init.durationMs;
-      deadline = deadlineAfter(this.timeoutMs);
+  private admit(): boolean {
+    if (!this.concurrent) {
+      if (!this.state.can('invoke')) return false;
+      this.state.fire('invoke');
+      return true;
     }
-    const suppressedInit = !this.state.is('Ready', 'Invoking');
-    if (suppressedInit) {
-      const init = await this.initOnce('invoke', deadline.at);
-      if (!init.ok) {
-        return { ok: false, outcome: this.initOutcome(init, requestId), status: init.status, errorType: init.failure === 'timeout' ? undefined : init.failure.errorType };
-      }
-    } else {
-      deadline = deadlineAfter(this.timeoutMs);
-    }
-    const sandbox = this.sandbox;
-    if (!sandbox || !(this.state.is('Invoking') || this.state.can('invoke'))) {
-      return {
-        ok: false, status: 'failure', errorType: 'Sandbox.Failure',
-        outcome: platformError('failure', 'Sandbox.Failure', `RequestId: ${requestId} Error: the environment is shutting down`),
-      };
-    }
+    if (!this.state.is('Invoking') && !this.state.can('invoke')) return false;
     if (this.inFlight.add()) this.state.fire('invoke');
-    return { ok: true, sandbox, deadline, initDurationMs: suppressedInit ? undefined : initDurationMs, suppressedInit };
+    return true;
   }
 
   /** One Init for every invocation that needs it now; after a failed sandbox has stopped. */
