@@ -66,4 +66,23 @@ describe('Response streaming to 200 MB', function () {
       await sandbox.stop();
     }
   });
+
+  it('ends a stream past 200 MB with Function.ResponseSizeTooLarge after delivering the first 200 MB', async () => {
+    const sandbox = await RunningInit.start({
+      taskFiles: { bootstrap: MULTI_LOOP }, env: { LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS: '10000000000', AWS_LAMBDA_FUNCTION_TIMEOUT: '120' },
+    });
+    try {
+      const r = await sandbox.invoke({ action: 'stream', bytes: 201 * MiB, chunk: MiB }, {}, STREAM_PATH);
+      assert.equal(r.status, 200);
+      const { bytes, complete } = payloadOf(r.body);
+      assert.ok(bytes <= 200 * MiB, `${bytes} bytes reached the caller`);
+      assert.equal(complete.ErrorCode, 'Function.ResponseSizeTooLarge');
+      assert.deepEqual(JSON.parse(complete.ErrorDetails), {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${200 * MiB} bytes).`,
+      });
+    } finally {
+      await sandbox.stop();
+    }
+  });
 });
