@@ -70,11 +70,11 @@ async function openFreezer(config: Config, log: Logger): Promise<Freezer> {
     const mounted = mountOwnCgroup2();
     if (mounted.ok) {
       log.info(`mounted cgroup2 at ${mounted.dir} for the freezer`);
-      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line) });
+      return createFreezer(config.freeze, { cgroupRoot: mounted.dir, log: (line) => log.info(line), adoptedBy: process.pid });
     }
     log.debug(`not mounting cgroup2: ${mounted.reason}`);
   }
-  return createFreezer(config.freeze, { log: (line) => log.info(line) });
+  return createFreezer(config.freeze, { log: (line) => log.info(line), adoptedBy: process.pid });
 }
 
 async function main(): Promise<void> {
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
     await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');
   } catch (error) {
+    await freezer.dispose(); // the cgroup it made must not outlive a start that failed
+    reaper.stop();
     fail(`lambda-sandbox: ${(error as Error).message}`);
   }
   log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
     queue.refuseWaiting();
     await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await environment.shutdown();
+    // An invocation the shutdown stopped has its answer now (its runtime is gone): let the reply go out first.
+    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
     await freezer.dispose();
     reaper.stop();
     invokeServer.closeAllConnections();
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const ok = await environment.initialize();
-  if (!ok) log.warn('init failed; the next invoke will initialise again (suppressed init)');
+  if (!ok) log.warn('the next invoke will initialise again (suppressed init)');
   if (state.status === 'shutting-down') return;
   state.status = 'ready';
   queue.start();

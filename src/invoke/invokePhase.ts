@@ -1,17 +1,32 @@
 import type { Config } from '../config';
-import type { Environment } from '../lifecycle/environment';
-import { timeoutOutcome } from '../lifecycle/environment';
+import type { Readiness } from '../lifecycle/environment';
+import type { Delivery, Settled } from '../lifecycle/sandbox';
 import type { Logger } from '../logger';
 import type { EventStream, Status } from '../telemetry/events';
 import { reportRecord, runtimeDoneRecord, traceContext } from '../telemetry/platformRecords';
 import type { Invocation } from './invocation';
-import { platformError } from './platformError';
+import { platformError, timeoutOutcome } from './platformError';
+
+/** What the invoke phase needs of the sandbox it delivers to. */
+export interface DeliveryTarget {
+  deliver(invocation: Invocation, tracing: string | undefined): Promise<Delivery>;
+  within<T>(promise: Promise<T>, deadline: number): Promise<Settled<T>>;
+}
+
+/** What the invoke phase needs of the environment's lifecycle. */
+export interface InvokeEnvironment {
+  readonly maxMemoryUsedMb: number;
+  prepare(requestId: string): Promise<Readiness<DeliveryTarget>>;
+  invocationDone(sandbox: DeliveryTarget): Promise<void>;
+  invocationFailed(sandbox: DeliveryTarget, reason: 'timeout' | 'failure', why: string): Promise<void>;
+  recoverFromFault(): Promise<void>;
+}
 
 export interface InvokePhaseDeps {
   config: Config;
   events: EventStream;
   log: Logger;
-  environment: Environment;
+  environment: InvokeEnvironment;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Config } from '../config';
 import { deadlineAfter, type Deadline, type Outcome } from '../invoke/invocation';
-import { platformError } from '../invoke/platformError';
+import { platformError, timeoutOutcome } from '../invoke/platformError';
 import { EntrypointError, type RuntimeCommand } from '../launch/runtimeCommand';
 import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { statusFields, type EventStream, type Phase, type Status } from '../telemetry/events';
 import { initStartRecord, round3 } from '../telemetry/platformRecords';
+import type { InvokeEnvironment } from '../invoke/invokePhase';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
 import { InFlightCount } from './inFlightCount';
@@ -28,10 +29,10 @@ export interface EnvironmentOptions {
 type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
 
 /** What an invocation gets from the environment before its event can be delivered. */
-export type Readiness =
+export type Readiness<Target = Sandbox> =
   | {
       ok: true;
-      sandbox: Sandbox;
+      sandbox: Target;
       deadline: Deadline;
       /** A cold start's Init, reported once in the REPORT of the invocation that follows it. */
       initDurationMs?: number;
@@ -45,7 +46,7 @@ export type Readiness =
  * (suppressed init) or after an idle spin-down (a cold one), resets on timeout or crash, and shutdown. It owns the
  * current sandbox and the ports the APIs reach it through; the invoke phase itself is `invoke/invokePhase.ts`.
  */
-export class Environment {
+export class Environment implements InvokeEnvironment {
   readonly state = newEnvironmentMachine();
   private sandbox: Sandbox | undefined;
   readonly runtimePort = new CurrentRuntimePort(() => this.sandbox);
@@ -246,6 +247,7 @@ export class Environment {
     const durationMs = performance.now() - started;
     const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
     const errorType = typeof result === 'object' ? result.errorType : undefined;
+    if (typeof result === 'object') this.tellInitFailure(phase, result);
     const base = { initializationType: config.initializationType, phase, ...statusFields(status, errorType) };
     events.emit('platform.initRuntimeDone', base);
     for (const extension of this.sandbox?.extensions.all ?? []) {
@@ -292,6 +294,18 @@ export class Environment {
     void this.discardSandbox('failure');
   }
 
+  /**
+   * Says why Init failed where people look: the init's diagnostics, and (for a failure the platform found, such as a
+   * missing bootstrap) the function's log stream, in the two lines Lambda writes there, before INIT_REPORT. A
+   * runtime that reported its own init error has printed it already.
+   */
+  private tellInitFailure(phase: Phase, failure: { errorType: string; message: string; body?: Buffer }): void {
+    this.options.log.warn(`Init failed (${phase} phase): ${failure.errorType}: ${failure.message}`);
+    if (phase !== 'init' || failure.body) return;
+    this.options.events.emit('function', `Error: ${failure.message}`);
+    this.options.events.emit('function', failure.errorType);
+  }
+
   private initOutcome(init: Extract<InitResult, { ok: false }>, requestId: string): Outcome {
     if (init.failure === 'timeout') return timeoutOutcome(requestId, this.config.timeoutSeconds);
     const { errorType, message, body } = init.failure;
@@ -331,9 +345,4 @@ export class Environment {
   private sampleMemory(sandbox: Sandbox): void {
     this.maxMemoryMb = Math.max(this.maxMemoryMb, sandbox.memoryMb());
   }
-}
-
-/** What the caller gets when its invocation ran out of time. */
-export function timeoutOutcome(requestId: string, timeoutSeconds: number): Outcome {
-  return platformError('timeout', 'Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
 }

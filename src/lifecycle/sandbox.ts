@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { maxMemoryUsedMb } from '../process/memory';
 import { describeExit, ManagedProcess, type ProcessSpec } from '../process/process';
+import { killSandboxProcesses } from '../process/sandboxTree';
 import type { EventStream } from '../telemetry/events';
 import { timer } from './deferred';
 import type { Extension, ShutdownEvent } from './extension';
@@ -29,6 +30,8 @@ export interface TelemetryControl {
   pause(extensionName: string): void;
   resume(extensionName: string): void;
   flush(timeoutMs: number): Promise<void>;
+  /** Resolves when no delivery is out to any extension (bounded by `timeoutMs`). */
+  quiesce(timeoutMs: number): Promise<void>;
 }
 
 export interface SandboxDeps {
@@ -44,6 +47,8 @@ const BUDGET_EXTERNAL_MS = 2_000;
 const BUDGET_INTERNAL_ONLY_MS = 500;
 const RUNTIME_SHARE_MS = 300;
 const RUNTIME_SHARE_WITH_INTERNAL_MS = 500;
+/** How long a telemetry batch an extension is reading may hold up the freeze. */
+const DELIVERY_BEFORE_FREEZE_MS = 500;
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxFailure } | { ok: false; failure: 'timeout' };
 
@@ -172,6 +177,8 @@ export class Sandbox {
 
   async freeze(): Promise<void> {
     if (!this.state.can('freeze') || this.deps.freezer.strategy === 'none') return;
+    await this.deps.telemetry?.quiesce(DELIVERY_BEFORE_FREEZE_MS);
+    if (!this.state.can('freeze')) return; // stopped meanwhile
     this.state.fire('freeze');
     for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
     await this.deps.freezer.freeze();
@@ -234,10 +241,11 @@ export class Sandbox {
   }
 
   fail(failure: SandboxFailure): void {
+    // Whoever waits on the sandbox learns why it broke, also while it is being stopped under an invocation.
+    for (const watcher of [...this.failureWatchers]) watcher(failure);
     if (this.state.is('Stopping', 'Stopped') || this.failure) return;
     this.deps.log.info(`sandbox failed: ${failure.errorType}: ${failure.message}`);
     this.failure = failure;
-    for (const watcher of [...this.failureWatchers]) watcher(failure);
     this.failureWatcher?.(failure);
   }
 
@@ -257,6 +265,9 @@ export class Sandbox {
 
   private release(): void {
     this.state.fire('stopped');
+    // Whatever the processes left behind (a setsid daemon, a double-forked helper) goes with the sandbox.
+    const leftovers = killSandboxProcesses(this.deps.freezer.cgroupDir);
+    if (leftovers > 0) this.deps.log.info(`killed ${leftovers} process(es) the sandbox left behind`);
     for (const pid of [this.runtime?.process.pid, ...this.extensions.all.map((e) => e.process?.pid)]) {
       if (pid !== undefined) this.deps.freezer.untrack(pid);
     }

@@ -53,6 +53,17 @@ export function listProcesses(): ProcStat[] {
   return result;
 }
 
+/** Every process visible in /proc right now, by the pid of its parent. */
+export function processesByParent(): Map<number, ProcStat[]> {
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of listProcesses()) {
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(stat);
+    else children.set(stat.ppid, [stat]);
+  }
+  return children;
+}
+
 /** The pids of every process whose process group is one of `groups`. */
 export function processesInGroups(groups: ReadonlySet<number>): ProcStat[] {
   if (groups.size === 0) return [];

@@ -5,6 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { INIT_MAIN } from './paths';
+import { waitFor } from './wait';
 
 export interface InitOptions {
   /** Files to copy into the task root: path in task root → source path (copied with its mode). */
@@ -13,6 +14,8 @@ export interface InitOptions {
   optFiles?: Record<string, string>;
   env?: Record<string, string>;
   args?: string[];
+  /** Flags for the Node.js that runs the init (not the runtime), e.g. a heap cap. */
+  nodeFlags?: string[];
   /** Wait for /healthz 200 before returning (default true). */
   waitReady?: boolean;
 }
@@ -127,7 +130,7 @@ export class RunningInit {
   private static async launch(options: InitOptions, dirs: RunningInit['dirs']): Promise<RunningInit> {
     const [invokePort, apiPort] = [await freePort(), await freePort()];
     const env = { ...initEnvironment(dirs, invokePort, apiPort), ...options.env };
-    const child = spawn(process.execPath, [INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? []), INIT_MAIN, ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new RunningInit(child, invokePort, apiPort, dirs);
   }
 
@@ -150,6 +153,18 @@ export class RunningInit {
   invoke(payload: unknown, headers: Record<string, string> = {}, urlPath = INVOKE_PATH): Promise<InvokeResult> {
     const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload);
     return request(this.invokePort, 'POST', urlPath, body, headers);
+  }
+
+  async health(): Promise<{ status: string; environment: string; busy: boolean; queued: number }> {
+    return (await request(this.invokePort, 'GET', '/healthz')).json() as { status: string; environment: string; busy: boolean; queued: number };
+  }
+
+  /** Waits until no invocation runs or waits: every invoke phase, freeze included, is over. */
+  async settled(): Promise<void> {
+    await waitFor('the invoke phases to end', async () => {
+      const health = await this.health();
+      return health.busy || health.queued > 0 ? undefined : true;
+    });
   }
 
   /** Waits until stdout contains `text` (the log stream is written asynchronously to the invoke reply). */

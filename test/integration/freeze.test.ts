@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
 import { RunningInit } from '../helpers/runningInit';
+import { waitFor } from '../helpers/wait';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +33,47 @@ describe('Freezing between invokes', function () {
         assert.equal(await count(file), frozenAt, 'no tick while frozen');
         await sandbox.invoke({ action: 'sleep', ms: 300 });
         assert.ok((await count(file)) > frozenAt, 'ticking again after thaw');
+      } finally {
+        await sandbox.stop();
+      }
+    });
+  }
+
+  const gone = (pid: number) => async (): Promise<true | undefined> => {
+    try {
+      process.kill(pid, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  };
+
+  for (const strategy of ['cgroup2', 'cgroup1', 'sigstop', 'none'] as const) {
+    it(`freezes a process that left the runtime's session, and kills it at reset and at exit (${strategy})`, async function () {
+      const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_FREEZE: strategy } });
+      try {
+        const chosen = /freezer: (\w+)/.exec(sandbox.stderr)?.[1];
+        if (chosen !== strategy) {
+          console.log(`      SKIPPED: ${strategy} is not available on this machine (the init chose ${chosen})`);
+          this.skip();
+        }
+        const file = path.join(sandbox.dirs.tmp, 'escaped');
+        await sandbox.invoke({ action: 'escape', file });
+        const pid = Number(await waitFor('the escaped pid', async () => (await fs.readFile(`${file}.pid`, 'utf8').catch(() => '')).trim() || undefined));
+        if (strategy !== 'none') {
+          await sandbox.settled();
+          await sleep(50);
+          const frozenAt = await count(file);
+          await sleep(300);
+          assert.equal(await count(file), frozenAt, 'the escaped process does not run while the sandbox is frozen');
+        }
+        await sandbox.invoke({ action: 'crash' });
+        await waitFor('the escaped process to be killed at the reset', gone(pid));
+        await sandbox.invoke({ action: 'escape', file: `${file}2` });
+        const second = Number(await waitFor('the second escaped pid', async () => (await fs.readFile(`${file}2.pid`, 'utf8').catch(() => '')).trim() || undefined));
+        sandbox.child.kill('SIGTERM');
+        assert.deepEqual(await sandbox.exited, { code: 0, signal: null });
+        await waitFor('the escaped process to be killed at the exit', gone(second));
       } finally {
         await sandbox.stop();
       }

@@ -144,6 +144,19 @@ describe('Invoke API with a custom runtime', function () {
     assert.equal((ctx.json() as { message: string }).message, 'Client context must be a valid Base64-encoded JSON object.');
   });
 
+  it('refuses a payload that is not valid UTF-8 instead of passing it on altered', async () => {
+    const payload = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const res = await sandbox.invoke(payload);
+    assert.equal(res.status, 400);
+    assert.equal(res.headers['x-amzn-errortype'], 'InvalidRequestContentException');
+    assert.equal((res.json() as { message: string }).message,
+      'Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 middle byte 0x28 at offset 10');
+    const lone = await sandbox.invoke(Buffer.from([0x22, 0xff, 0x22]));
+    assert.match((lone.json() as { message: string }).message, /Invalid UTF-8 start byte 0xff at offset 1$/);
+    const fine = await sandbox.invoke(Buffer.from('{"name":"café ✓ 𝄞"}'));
+    assert.deepEqual(fine.json(), { name: 'café ✓ 𝄞' });
+  });
+
   it('answers 20 concurrent invokes, each with its own result', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sandbox.invoke({ n: i })));
     results.forEach((res, i) => {

@@ -185,6 +185,22 @@ describe('Lifecycle', function () {
     }
   });
 
+  it('says why Init failed when it fails, before the first invoke: the log stream and the diagnostics', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: {} });
+    try {
+      await sandbox.waitForOutput('INIT_REPORT');
+      const bootstraps = `[${sandbox.dirs.task}/bootstrap `;
+      assert.match(sandbox.stdout, /^INIT_START /m);
+      const lines = sandbox.stdout.split('\n');
+      const at = lines.findIndex((l) => l.startsWith('INIT_REPORT'));
+      assert.ok(lines[at - 2].startsWith(`Error: Couldn't find valid bootstrap(s): ${bootstraps}`), lines.join('\n'));
+      assert.equal(lines[at - 1], 'Runtime.InvalidEntrypoint');
+      assert.match(sandbox.stderr, /Init failed \(init phase\): Runtime\.InvalidEntrypoint: Couldn't find valid bootstrap\(s\)/);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('takes the runtime command from its arguments (RIE style) and honours AWS_LAMBDA_EXEC_WRAPPER', async () => {
     const root = path.join(FIXTURES, 'runtimes');
     const wrapper = path.join(root, 'wrapper.sh');
@@ -208,6 +224,25 @@ describe('Lifecycle', function () {
       sandbox.child.kill(signal);
       assert.deepEqual(await sandbox.exited, { code: 0, signal: null });
       assert.throws(() => process.kill(runtimePid, 0), /ESRCH/, 'the runtime is gone');
+      await sandbox.stop();
+    }
+  });
+
+  it('answers the invocation in flight when SIGTERM stops the environment under it, and exits 0', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { AWS_LAMBDA_FUNCTION_TIMEOUT: '60' } });
+    try {
+      const pending = sandbox.invoke({ action: 'sleep', ms: 30_000 });
+      await sandbox.waitForOutput(/^START RequestId: /m);
+      sandbox.child.kill('SIGTERM');
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['x-amz-function-error'], 'Unhandled');
+      const body = res.json() as { errorType: string; errorMessage: string };
+      assert.equal(body.errorType, 'Runtime.ExitError');
+      assert.match(body.errorMessage, /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/);
+      assert.deepEqual(await sandbox.exited, { code: 0, signal: null });
+      assert.match(sandbox.stdout, /^REPORT RequestId: .*Status: error\tError Type: Runtime.ExitError/m);
+    } finally {
       await sandbox.stop();
     }
   });

@@ -66,6 +66,19 @@ describe('Start-up', function () {
     }
   });
 
+  it('leaves no cgroup behind when a port is taken', async function () {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
+    try {
+      const result = await runInit({ LAMBDA_SANDBOX_INVOKE_PORT: String(sandbox.invokePort), LAMBDA_SANDBOX_LOG_LEVEL: 'info' });
+      assert.equal(result.code, 1);
+      const cgroup = /freezer: cgroup[12] in (\S+)/.exec(result.stderr)?.[1];
+      if (!cgroup) this.skip(); // no cgroup freezer on this machine: nothing to leave behind
+      await assert.rejects(fs.stat(cgroup as string), { code: 'ENOENT' }, `${cgroup} is still there`);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('unpacks the function zip and layers in order, later layers overriding earlier files', async () => {
     const fn = await writeZip(path.join(scratch, 'function.zip'), {
       bootstrap: { data: await fs.readFile(SCRIPTED, 'utf8'), mode: 0o100755 },

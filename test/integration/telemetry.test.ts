@@ -100,6 +100,30 @@ describe('Telemetry API through the init', function () {
     }
   });
 
+  it('lets a delivery the extension is processing finish before freezing it', async () => {
+    const port = await freePort();
+    const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');
+    const sandbox = await RunningInit.start({
+      taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/subscriber': SUBSCRIBER },
+      env: { SUB_PORT: String(port), SUB_OUT: out, SUB_EVENTS: 'INVOKE,SHUTDOWN', SUB_PROCESS_MS: '80', LAMBDA_SANDBOX_FREEZE: 'cgroup2' },
+    });
+    try {
+      let previous: string | undefined;
+      for (let i = 0; i < 4; i++) {
+        // The previous invoke's REPORT was held while frozen; it goes out at this thaw and must be processed before
+        // the freeze that follows this (much shorter) invoke.
+        const requestId = String((await sandbox.invoke({ i })).headers['x-amzn-requestid']);
+        await sandbox.settled();
+        const got = (id: string) => async () => (await deliveries(out)).some((d) => d.batch?.some((e) => e.type === 'platform.report' && requestIdOf(e) === id));
+        if (previous) assert.ok(await got(previous)(), `invoke ${i}: the report of invoke ${i - 1} was processed before the freeze`);
+        previous = requestId;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // longer than the 25 ms buffering: due at the thaw
+      }
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('batches by maxItems, and tells a stalled subscriber what it lost with platform.logsDropped', async () => {
     const port = await freePort();
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sub-')), 'out');

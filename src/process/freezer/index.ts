@@ -48,7 +48,7 @@ export async function createFreezer(
 
   const skipped: string[] = [];
   for (const strategy of FALLBACK_CHAIN[preference]) {
-    const opened = await open(strategy, options.cgroupRoot, name, timeoutMs, log);
+    const opened = await open(strategy, options, name, timeoutMs, log);
     if (!opened.ok) {
       skipped.push(`skipped ${strategy}: ${opened.reason}`);
       continue;
@@ -64,7 +64,7 @@ export async function createFreezer(
 
 async function open(
   strategy: FreezeStrategyName,
-  cgroupRoot: string | undefined,
+  { cgroupRoot, adoptedBy }: FreezerOptions,
   name: string,
   timeoutMs: number,
   log: (message: string) => void,
@@ -84,7 +84,7 @@ async function open(
         : openCgroup1Freezer(parent.dir, name, timeoutMs, log);
     }
     case 'sigstop':
-      return { ok: true, freezer: new SignalFreezer(timeoutMs) };
+      return { ok: true, freezer: new SignalFreezer(timeoutMs, adoptedBy) };
     case 'none':
       return { ok: true, freezer: new NoFreezer() };
   }

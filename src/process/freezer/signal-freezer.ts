@@ -1,4 +1,4 @@
-import { GroupMembers, type ProcStat, readProcStat } from '../procfs';
+import { GroupMembers, processesByParent, type ProcStat, readProcStat } from '../procfs';
 import { checkPid } from './check-pid';
 import { type Freezer, FreezerError } from './types';
 import { SerialQueue, delay, errorCode } from './wait';
@@ -18,8 +18,9 @@ function stillRunning(members: ProcStat[]): ProcStat[] {
 }
 
 /**
- * SIGSTOP / SIGCONT to each tracked process group. Works everywhere, but a process that leaves its group (setsid,
- * setpgid) escapes it, and the processes can observe the signals (a SIGCONT handler runs on thaw).
+ * SIGSTOP / SIGCONT to each tracked process group, and to each process that left those groups (setsid, setpgid):
+ * a descendant of a tracked process, or of `adoptedBy` (the init, which orphans are reparented to), found by one
+ * /proc scan per freeze. Works everywhere, but the processes can observe the signals (a SIGCONT handler runs on thaw).
  */
 export class SignalFreezer implements Freezer {
   readonly strategy = 'sigstop' as const;
@@ -34,7 +35,10 @@ export class SignalFreezer implements Freezer {
    */
   private readonly members = new GroupMembers(1_000);
 
-  constructor(private readonly timeoutMs: number) {}
+  /** Processes outside the tracked groups that the last freeze stopped, to continue at the thaw. */
+  private escaped: number[] = [];
+
+  constructor(private readonly timeoutMs: number, private readonly adoptedBy?: number) {}
 
   wrap(command: string, args: string[]): { command: string; args: string[] } {
     return { command, args };
@@ -60,11 +64,15 @@ export class SignalFreezer implements Freezer {
   freeze(): Promise<void> {
     return this.queue.run(async () => {
       this.signalAll('SIGSTOP');
+      const escaped = this.escapedProcesses();
+      this.escaped = escaped.map((p) => p.pid);
+      for (const pid of this.escaped) signalQuietly(pid, 'SIGSTOP');
       // kill() only queues the signal; wait until every member has really stopped.
       const deadline = Date.now() + this.timeoutMs;
       let pause = 0;
       for (;;) {
-        const running = stillRunning(this.members.of(this.groups));
+        const stillThere = escaped.map((p) => readProcStat(p.pid)).filter((p): p is ProcStat => p !== undefined);
+        const running = stillRunning([...this.members.of(this.groups), ...stillThere]);
         if (running.length === 0) return;
         if (Date.now() >= deadline) {
           const list = running.map((p) => `${p.pid} (${p.comm}, state ${p.state})`).join(', ');
@@ -77,7 +85,7 @@ export class SignalFreezer implements Freezer {
   }
 
   thaw(): Promise<void> {
-    return this.queue.run(async () => this.signalAll('SIGCONT'));
+    return this.queue.run(async () => this.continueAll());
   }
 
   peakMemoryBytes(): undefined {
@@ -87,9 +95,32 @@ export class SignalFreezer implements Freezer {
   /** Continues every tracked group so nothing stays stopped, then forgets them. */
   dispose(): Promise<void> {
     return this.queue.run(async () => {
-      this.signalAll('SIGCONT');
+      this.continueAll();
       this.groups.clear();
     });
+  }
+
+  private continueAll(): void {
+    for (const pid of this.escaped.splice(0)) signalQuietly(pid, 'SIGCONT');
+    this.signalAll('SIGCONT');
+  }
+
+  /** The descendants of the tracked processes (and of `adoptedBy`) that are in none of the tracked groups. */
+  private escapedProcesses(): ProcStat[] {
+    if (this.groups.size === 0) return [];
+    const children = processesByParent();
+    const escaped: ProcStat[] = [];
+    const pending = [...this.groups, ...(this.adoptedBy === undefined ? [] : [this.adoptedBy])];
+    const seen = new Set<number>();
+    for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+      for (const child of children.get(pid) ?? []) {
+        if (seen.has(child.pid)) continue;
+        seen.add(child.pid);
+        if (!this.groups.has(child.pgid) && child.pgid !== this.ownGroup) escaped.push(child);
+        pending.push(child.pid);
+      }
+    }
+    return escaped;
   }
 
   private signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void {
@@ -102,5 +133,13 @@ export class SignalFreezer implements Freezer {
       }
     }
     if (failures.length > 0) throw new FreezerError(`cannot send ${signal}: ${failures.join(', ')}`);
+  }
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone meanwhile
   }
 }

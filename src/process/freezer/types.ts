@@ -49,6 +49,11 @@ export interface FreezerOptions {
   log?: (message: string) => void;
   /** How long freeze() waits for every process to stop before it gives up (default 2000 ms). */
   freezeTimeoutMs?: number;
+  /**
+   * The process the sandbox's orphans are reparented to (the init as PID 1 or child subreaper): without a cgroup,
+   * its children outside the tracked groups belong to the sandbox too.
+   */
+  adoptedBy?: number;
 }
 
 export class FreezerError extends Error {

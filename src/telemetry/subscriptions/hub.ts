@@ -107,6 +107,26 @@ export class TelemetryHub {
     this.options.log('warn', `Telemetry flush stopped after ${timeoutMs} ms with ${behind} subscriber(s) still holding records`);
   }
 
+  /**
+   * Waits until no delivery is out to any subscriber, for at most `timeoutMs`: the sandbox is about to freeze, and a
+   * batch an extension is still reading would otherwise stay half-delivered until the next thaw. Never rejects.
+   */
+  async quiesce(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let subscribers = [...this.subscribers.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    // A delivered batch may be followed at once by the next one: wait until a round finds nothing out.
+    while (subscribers.length > 0 && performance.now() < deadline) {
+      const waits = subscribers.map((subscriber) => subscriber.whenQuiet());
+      await Promise.race([Promise.all(waits), timedOut]);
+      subscribers = subscribers.filter((subscriber) => subscriber.isSending());
+    }
+    clearTimeout(timer);
+  }
+
   /** Stops listening, timers and connections; undelivered records are dropped. */
   close(): void {
     this.unsubscribe();

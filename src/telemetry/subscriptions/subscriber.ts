@@ -46,6 +46,8 @@ export class Subscriber {
   private batchTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: FlushWaiter[] = [];
+  /** Told when no request is out any more (see whenQuiet). */
+  private quietWaiters: Array<() => void> = [];
   private paused = false;
   private closed = false;
   private dropping = false;
@@ -108,6 +110,20 @@ export class Subscriber {
     });
   }
 
+  /**
+   * Resolves when no request of this subscription is out: a batch the extension is still reading must be answered
+   * before the extension is frozen, or it would sit half-read until the next thaw.
+   */
+  whenQuiet(): Promise<void> {
+    if (!this.isSending()) return Promise.resolve();
+    return new Promise((resolve) => this.quietWaiters.push(resolve));
+  }
+
+  /** A request is out right now. */
+  isSending(): boolean {
+    return !this.closed && this.inFlight?.active === true;
+  }
+
   /** Gives up waiting (the flush ran out of time): back to normal batching. */
   cancelFlush(): void {
     const waiters = this.waiters;
@@ -131,6 +147,7 @@ export class Subscriber {
     this.inFlight = undefined;
     this.options.transport.close();
     this.cancelFlush();
+    this.tellQuiet();
   }
 
   /** Starts a batch when one is due, or sets the timer for when it will be. */
@@ -209,6 +226,11 @@ export class Subscriber {
     flight.active = false;
     if (flight.timeout) clearTimeout(flight.timeout);
     flight.timeout = undefined;
+    this.tellQuiet();
+  }
+
+  private tellQuiet(): void {
+    for (const resolve of this.quietWaiters.splice(0)) resolve();
   }
 
   private settle(batch: Batch): void {
