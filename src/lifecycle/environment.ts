@@ -62,7 +62,7 @@ export class Environment implements InvokeEnvironment {
   private readonly inFlight = new InFlightCount();
   /** The Init several concurrent invocations wait for together. */
   private sharedInit: Promise<InitResult> | undefined;
-  /** A failed sandbox still stopping; the next Init starts after it. */
+  /** A sandbox still stopping (failed or spun down); a Managed Instances Init starts after it. */
   private replacing: Promise<void> = Promise.resolve();
   /** With PER_TENANT isolation, the tenant this environment serves (docs/lambda-behaviour.md#tenant-isolation). */
   private tenant: string | undefined;
@@ -291,7 +291,7 @@ export class Environment implements InvokeEnvironment {
     this.options.log.warn(`${failure.message} while idle; the next invoke will initialise again`);
     clearTimeout(this.idleTimer);
     this.state.fire('reset');
-    void this.discardSandbox('failure');
+    this.replacing = this.discardSandbox('failure');
   }
 
   /**
@@ -337,7 +337,7 @@ export class Environment implements InvokeEnvironment {
       this.options.log.info(`no invoke for ${idle} ms: shutting the sandbox down (spindown)`);
       this.state.fire('spinDown');
       this.coldInitNext = true;
-      void this.discardSandbox('spindown');
+      this.replacing = this.discardSandbox('spindown');
     }, idle);
     this.idleTimer.unref();
   }
