@@ -81,4 +81,22 @@ describe('Tenant isolation', function () {
     await sandbox.waitForOutput(new RegExp(`REPORT RequestId: ${redId}.*Init Duration`));
     assert.equal(sandbox.stdout.match(/^INIT_START/gm)?.length, 2, 'a cold Init for the new tenant');
   });
+
+  it('PER_TENANT on Managed Instances: another tenant waits for the invocations in flight, then gets a fresh environment', async () => {
+    sandbox = await RunningInit.start({
+      taskFiles: { bootstrap: MULTI_LOOP },
+      env: { LAMBDA_SANDBOX_TENANT_ISOLATION: 'PER_TENANT', AWS_LAMBDA_MAX_CONCURRENCY: '2' },
+    });
+    const blue = [1, 2].map(() => sandbox!.invoke({ action: 'sleep', ms: 1000 }, { 'X-Amz-Tenant-Id': 'blue' }));
+    await new Promise((r) => setTimeout(r, 300));
+    const red = sandbox.invoke({ action: 'echo' }, { 'X-Amz-Tenant-Id': 'red' });
+    const [b1, b2, r] = await Promise.all([...blue, red]);
+    assert.deepEqual([b1.status, b2.status, r.status], [200, 200, 200], r.body.toString());
+    const [f1, f2] = [b1, b2].map((x) => x.json() as { pid: number; endedAt: number });
+    const redFacts = r.json() as Echo & { startedAt: number };
+    assert.equal(f1.pid, f2.pid, 'both blue invocations ran in one environment');
+    assert.notEqual(redFacts.pid, f1.pid, 'red got its own');
+    assert.ok(redFacts.startedAt >= Math.max(f1.endedAt, f2.endedAt), 'red ran after blue drained');
+    assert.equal(redFacts.headers['lambda-runtime-aws-tenant-id'], 'red');
+  });
 });
