@@ -125,16 +125,20 @@ describe('Managed Instances mode (AWS_LAMBDA_MAX_CONCURRENCY > 1)', function () 
 
   it('queues invocations beyond N, and refuses with 429 when the queue is full', async () => {
     sandbox = await RunningInit.start({
-      taskFiles: { bootstrap: MULTI_LOOP }, env: { AWS_LAMBDA_MAX_CONCURRENCY: '2', LAMBDA_SANDBOX_MAX_QUEUE: '1' },
+      taskFiles: { bootstrap: MULTI_LOOP }, env: { AWS_LAMBDA_MAX_CONCURRENCY: '2', LAMBDA_SANDBOX_MAX_QUEUE: '1', AWS_LAMBDA_FUNCTION_TIMEOUT: '20' },
     });
-    const running = [sandbox.invoke({ action: 'sleep', ms: 1500 }), sandbox.invoke({ action: 'sleep', ms: 1500 })];
-    await waitFor('two invocations running', async () => {
+    const running = [sandbox.invoke({ action: 'sleep', ms: 3000 }), sandbox.invoke({ action: 'sleep', ms: 3000 })];
+    await waitFor('an invocation running', async () => {
       const health = await request(sandbox!.invokePort, 'GET', '/healthz');
       return (health.json() as { busy: boolean }).busy ? true : undefined;
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 300));
     const queued = sandbox.invoke({ action: 'echo' });
-    await new Promise((r) => setTimeout(r, 200));
+    // A third one waits only while both slots are taken.
+    await waitFor('one invocation queued', async () => {
+      const health = await request(sandbox!.invokePort, 'GET', '/healthz');
+      return (health.json() as { queued: number }).queued === 1 ? true : undefined;
+    });
     const refused = await sandbox.invoke({ action: 'echo' });
     assert.equal(refused.status, 429);
     assert.equal(refused.headers['x-amzn-errortype'], 'TooManyRequestsException');
@@ -145,7 +149,7 @@ describe('Managed Instances mode (AWS_LAMBDA_MAX_CONCURRENCY > 1)', function () 
 
   it('ends Init with one worker in /next, and hands invocations to workers as they arrive', async () => {
     sandbox = await RunningInit.start({
-      taskFiles: { bootstrap: MULTI_LOOP }, env: { AWS_LAMBDA_MAX_CONCURRENCY: '2', FIXTURE_WORKER_DELAY_MS: '1500' },
+      taskFiles: { bootstrap: MULTI_LOOP }, env: { AWS_LAMBDA_MAX_CONCURRENCY: '2', FIXTURE_WORKER_DELAY_MS: '5000' },
     });
     const [a, b] = await Promise.all([sandbox.invoke({ action: 'sleep', ms: 100 }), sandbox.invoke({ action: 'sleep', ms: 100 })]);
     assert.deepEqual([a.status, b.status], [200, 200]);
