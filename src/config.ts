@@ -45,6 +45,15 @@ export interface Config {
   /** The user the runtime and extensions run as (the init itself stays root to unpack and freeze). */
   runAs: RunAs | undefined;
   maxQueuedInvokes: number;
+  /**
+   * `AWS_LAMBDA_MAX_CONCURRENCY`: above 1 the environment runs as on Lambda Managed Instances, with this many
+   * invocations in flight at once (docs/lambda-behaviour.md#managed-instances). Passed on to the runtime as given.
+   */
+  maxConcurrency: number;
+  /** `PER_TENANT`: the environment serves one tenant at a time (docs/lambda-behaviour.md#tenant-isolation). */
+  tenantIsolation: 'NONE' | 'PER_TENANT';
+  /** Bytes per second a streamed response may reach the caller at after its first 6 MB (docs/lambda-behaviour.md#response-streaming). */
+  streamBandwidthBps: number;
   logLevel: string;
   logFormat: 'Text' | 'JSON';
   /** Environment the user gave the function (the container's own environment minus our settings). */
@@ -103,7 +112,13 @@ export const OWN_VARIABLES = [
   'LAMBDA_SANDBOX_INVOKE_PORT', 'LAMBDA_SANDBOX_INVOKE_HOST', 'LAMBDA_SANDBOX_API_ADDRESS', 'LAMBDA_SANDBOX_RUNTIME_DIR',
   'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 'LAMBDA_SANDBOX_MAX_QUEUE', 'LAMBDA_SANDBOX_LOG_LEVEL', 'LAMBDA_SANDBOX_ACCOUNT_ID',
   'LAMBDA_SANDBOX_FREEZE', 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 'LAMBDA_SANDBOX_NODEJS_RUNTIME', 'LAMBDA_SANDBOX_RUN_AS',
+  'LAMBDA_SANDBOX_TENANT_ISOLATION', 'LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS',
 ];
+
+/** Lambda's cap on a streamed response after its first 6 MB: 2 MBps (DG/configuration-response-streaming). */
+export const STREAM_BANDWIDTH_BPS = 2 * 1024 * 1024;
+/** Managed Instances give Init max(130 s, the function timeout) (DG/lambda-managed-instances-execution-environment). */
+const MANAGED_INSTANCES_MIN_INIT_MS = 130_000;
 
 export function loadConfig(env: Env, argv: string[]): Config {
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME || 'test_function';
@@ -144,7 +159,12 @@ export function loadConfig(env: Env, argv: string[]): Config {
   if (api.port === invoke && ['127.0.0.1', '0.0.0.0', 'localhost'].includes(api.host)) {
     throw new ConfigError('LAMBDA_SANDBOX_API_ADDRESS', `port ${api.port} is already the invoke port`);
   }
-  const logFormat = oneOf(env, 'AWS_LAMBDA_LOG_FORMAT', 'Text', ['Text', 'JSON'] as const);
+  const maxConcurrency = integer(env, 'AWS_LAMBDA_MAX_CONCURRENCY', 1, 1, 10_000);
+  const managedInstances = maxConcurrency > 1;
+  // Managed Instances write JSON logs only (docs/lambda-behaviour.md#managed-instances).
+  const logFormat = managedInstances ? 'JSON' : oneOf(env, 'AWS_LAMBDA_LOG_FORMAT', 'Text', ['Text', 'JSON'] as const);
+  const timeoutSeconds = integer(env, 'AWS_LAMBDA_FUNCTION_TIMEOUT', 3, 1, 900, ' s');
+  const initTimeoutFallback = managedInstances ? Math.max(MANAGED_INSTANCES_MIN_INIT_MS, timeoutSeconds * 1000) : 10_000;
 
   const userEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -156,7 +176,7 @@ export function loadConfig(env: Env, argv: string[]): Config {
     functionVersion,
     handler,
     memorySizeMb: integer(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 128, 128, 10240, ' MB'),
-    timeoutSeconds: integer(env, 'AWS_LAMBDA_FUNCTION_TIMEOUT', 3, 1, 900, ' s'),
+    timeoutSeconds,
     region,
     accountId,
     functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
@@ -179,11 +199,14 @@ export function loadConfig(env: Env, argv: string[]): Config {
     invokePort: invoke,
     apiHost: api.host,
     apiPort: api.port,
-    initTimeoutMs: integer(env, 'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 10_000, 100, 900_000, ' ms'),
+    initTimeoutMs: integer(env, 'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', initTimeoutFallback, 100, 900_000, ' ms'),
     freeze: oneOf(env, 'LAMBDA_SANDBOX_FREEZE', 'auto', ['auto', 'cgroup2', 'cgroup1', 'sigstop', 'none'] as const),
     idleShutdownMs: integer(env, 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 0, 0, 86_400_000, ' ms'),
     runAs: runAs(env),
     maxQueuedInvokes: integer(env, 'LAMBDA_SANDBOX_MAX_QUEUE', 100, 0, 100_000),
+    maxConcurrency,
+    tenantIsolation: oneOf(env, 'LAMBDA_SANDBOX_TENANT_ISOLATION', 'NONE', ['NONE', 'PER_TENANT'] as const),
+    streamBandwidthBps: integer(env, 'LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS', STREAM_BANDWIDTH_BPS, 1_024, 10_000_000_000, ' bytes/s'),
     logLevel: oneOf(env, 'LAMBDA_SANDBOX_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     logFormat,
     userEnv,

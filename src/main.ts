@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     logFormat: config.logFormat,
     reservedPorts: [config.apiPort, config.invokePort],
   });
-  const queue = new InvokeQueue(config.maxQueuedInvokes);
+  const queue = new InvokeQueue(config.maxQueuedInvokes, config.maxConcurrency);
   const environment = new Environment({
     config,
     events,
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const state = { status: 'initializing' as ServiceStatus };
 
   const runtimeServer = serve(
-    extensionRoutes(environment.extensionsPort, config, telemetry, runtimeRoutes(environment.runtimePort, newRuntimeRouter())), log);
+    extensionRoutes(environment.extensionsPort, config, telemetry, runtimeRoutes(environment.runtimePort, newRuntimeRouter(), config.streamBandwidthBps)), log);
   const invokeServer = serve(invokeRoutes({
     config,
     invoke: (invocation) => runInvokePhase(invocation, { config, events, log, environment }),

@@ -36,5 +36,8 @@ export const errors = {
     new ServiceError('UnknownOperationException', 404, `No operation matches ${method} ${path}`),
   notAllowed: (method: string, path: string) =>
     new ServiceError('MethodNotAllowedException', 405, `Method ${method} is not allowed on ${path}`),
+  /** Lambda's exact wording is not documented (docs/lambda-behaviour.md#tenant-isolation): unverified. */
+  tenantIdRequired: () =>
+    new ServiceError('InvalidParameterValueException', 400, 'TenantId is required when invoking a function with tenant isolation mode PER_TENANT.'),
   shuttingDown: () => new ServiceError('ServiceException', 503, 'The execution environment is shutting down'),
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Status } from '../telemetry/events';
 
 /** What the caller asked for, already validated by the Invoke API. */
@@ -75,6 +76,11 @@ export function deadlineAfter(ms: number): Deadline {
 
 /** One invoke on its way through the environment: identity, reply port, timeline, and its single outcome. */
 export class Invocation implements ResultPort {
+  /**
+   * The platform's id for this invocation, sent on /next as `Lambda-Runtime-Invocation-Id` and checked when the
+   * runtime echoes it (docs/lambda-behaviour.md#invocation-ids). Distinct from the request id.
+   */
+  readonly invocationId = randomUUID();
   private moments: Timeline;
   private result: Outcome | undefined;
   /** Set when the event is handed to the runtime; the same value goes to the runtime and the extensions. */

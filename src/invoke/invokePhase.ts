@@ -11,12 +11,17 @@ import { platformError, timeoutOutcome } from './platformError';
 export interface DeliveryTarget {
   deliver(invocation: Invocation, tracing: string | undefined): Promise<Delivery>;
   within<T>(promise: Promise<T>, deadline: number): Promise<Settled<T>>;
+  /**
+   * The invocation ran out of time and is no longer waited for: a runtime that answers later is refused (Managed
+   * Instances, docs/lambda-behaviour.md#invocation-ids). Absent where a timeout resets the whole sandbox anyway.
+   */
+  endInvocation?(requestId: string): void;
 }
 
 /** What the invoke phase needs of the environment's lifecycle. */
 export interface InvokeEnvironment {
   readonly maxMemoryUsedMb: number;
-  prepare(requestId: string): Promise<Readiness<DeliveryTarget>>;
+  prepare(requestId: string, tenantId?: string): Promise<Readiness<DeliveryTarget>>;
   invocationDone(sandbox: DeliveryTarget): Promise<void>;
   invocationFailed(sandbox: DeliveryTarget, reason: 'timeout' | 'failure', why: string): Promise<void>;
   recoverFromFault(): Promise<void>;
@@ -51,10 +56,11 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
 
   // start
   invocation.mark('started');
-  events.emit('platform.start', { requestId, version: config.functionVersion, tracing });
+  const { tenantId } = invocation.request;
+  events.emit('platform.start', { requestId, version: config.functionVersion, ...(tenantId !== undefined ? { tenantId } : {}), tracing });
 
   // ensure init
-  const ready = await environment.prepare(requestId);
+  const ready = await environment.prepare(requestId, tenantId);
   const report = (status: Status, errorType: string | undefined, init?: { initDurationMs?: number; suppressedInit: boolean }): void => {
     events.emit('platform.end', { requestId });
     events.emit('platform.report', reportRecord({
@@ -87,6 +93,7 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
     if (status !== 'success') errorType = outcome.errorType;
   } else if (!end.ok && end.failure === 'timeout') {
     status = 'timeout';
+    sandbox.endInvocation?.(requestId);
     invocation.complete(timeoutOutcome(requestId, config.timeoutSeconds));
   } else if (!end.ok) {
     status = end.failure.errorType.startsWith('Sandbox.') ? 'failure' : 'error';

@@ -59,6 +59,8 @@ export function runtimeEnvironment(config: Config, managedRuntime?: string): Rec
   delete env.AWS_LAMBDA_FUNCTION_HANDLER;
   if (config.handler !== undefined) env._HANDLER = config.handler;
   if (managedRuntime !== undefined) env.AWS_EXECUTION_ENV = managedRuntime;
+  // Managed Instances log JSON only (docs/lambda-behaviour.md#managed-instances).
+  if (config.maxConcurrency > 1) env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
   return env;
 }
 

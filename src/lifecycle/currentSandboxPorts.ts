@@ -17,12 +17,12 @@ export class CurrentRuntimePort implements RuntimePort {
     this.session.next(waiter);
   }
 
-  beginResult(requestId: string, kind: 'response' | 'error'): ResultPort {
-    return this.session.beginResult(requestId, kind);
+  beginResult(requestId: string, kind: 'response' | 'error', invocationId?: string): ResultPort {
+    return this.session.beginResult(requestId, kind, invocationId);
   }
 
-  endResult(): void {
-    this.current()?.runtime?.endResult();
+  endResult(requestId: string): void {
+    this.current()?.runtime?.endResult(requestId);
   }
 
   admitInitError(): void {

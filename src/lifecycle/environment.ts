@@ -9,6 +9,7 @@ import { initStartRecord, round3 } from '../telemetry/platformRecords';
 import type { InvokeEnvironment } from '../invoke/invokePhase';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
+import { InFlightCount } from './inFlightCount';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
 export interface EnvironmentOptions {
@@ -56,9 +57,19 @@ export class Environment implements InvokeEnvironment {
   private maxMemoryMb = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly config: Config;
+  /** Managed Instances: several invocations at once, no freezing (docs/lambda-behaviour.md#managed-instances). */
+  private readonly concurrent: boolean;
+  private readonly inFlight = new InFlightCount();
+  /** The Init several concurrent invocations wait for together. */
+  private sharedInit: Promise<InitResult> | undefined;
+  /** A sandbox still stopping (failed or spun down); a Managed Instances Init starts after it. */
+  private replacing: Promise<void> = Promise.resolve();
+  /** With PER_TENANT isolation, the tenant this environment serves (docs/lambda-behaviour.md#tenant-isolation). */
+  private tenant: string | undefined;
 
   constructor(private readonly options: EnvironmentOptions) {
     this.config = options.config;
+    this.concurrent = options.config.maxConcurrency > 1;
   }
 
   get timeoutMs(): number {
@@ -84,39 +95,86 @@ export class Environment implements InvokeEnvironment {
    * Makes the sandbox ready for an invocation that has just started: a cold Init after a spin-down, a suppressed
    * Init (under the invocation's time limit) after a failure. The environment is then Invoking.
    */
-  async prepare(requestId: string): Promise<Readiness> {
+  async prepare(requestId: string, tenantId?: string): Promise<Readiness> {
     clearTimeout(this.idleTimer);
+    if (this.config.tenantIsolation === 'PER_TENANT') await this.serveTenant(tenantId);
+    // On Managed Instances invocations join while others run, and wait together for one shared Init.
+    const init = (phase: Phase, at: number): Promise<InitResult> => (this.concurrent ? this.initOnce(phase, at) : this.runInit(phase, at));
     let deadline = deadlineAfter(this.timeoutMs);
     let initDurationMs = this.pendingInitDurationMs;
     this.pendingInitDurationMs = undefined;
     if (this.coldInitNext && this.state.is('Uninitialized')) {
       this.coldInitNext = false;
-      const init = await this.runInit('init', performance.now() + this.config.initTimeoutMs);
-      if (init.ok) initDurationMs = init.durationMs;
+      const cold = await init('init', performance.now() + this.config.initTimeoutMs);
+      if (cold.ok) initDurationMs = cold.durationMs;
       deadline = deadlineAfter(this.timeoutMs);
     }
-    const suppressedInit = !this.state.is('Ready');
+    const suppressedInit = this.concurrent ? !this.state.is('Ready', 'Invoking') : !this.state.is('Ready');
     if (suppressedInit) {
-      const init = await this.runInit('invoke', deadline.at);
-      if (!init.ok) {
-        return { ok: false, outcome: this.initOutcome(init, requestId), status: init.status, errorType: init.failure === 'timeout' ? undefined : init.failure.errorType };
+      const suppressed = await init('invoke', deadline.at);
+      if (!suppressed.ok) {
+        return { ok: false, outcome: this.initOutcome(suppressed, requestId), status: suppressed.status, errorType: suppressed.failure === 'timeout' ? undefined : suppressed.failure.errorType };
       }
     } else {
       deadline = deadlineAfter(this.timeoutMs);
     }
     const sandbox = this.sandbox;
-    if (!sandbox || !this.state.can('invoke')) {
+    if (!sandbox || !this.admit()) {
       return {
         ok: false, status: 'failure', errorType: 'Sandbox.Failure',
         outcome: platformError('failure', 'Sandbox.Failure', `RequestId: ${requestId} Error: the environment is shutting down`),
       };
     }
-    this.state.fire('invoke');
     return { ok: true, sandbox, deadline, initDurationMs: suppressedInit ? undefined : initDurationMs, suppressedInit };
+  }
+
+  /**
+   * Lets an invocation in: Ready → Invoking; on Managed Instances also while Invoking, the first one in making the
+   * move (and the last one out the move back). False when the environment takes no invocation now.
+   */
+  private admit(): boolean {
+    if (!this.concurrent) {
+      if (!this.state.can('invoke')) return false;
+      this.state.fire('invoke');
+      return true;
+    }
+    if (!this.state.is('Invoking') && !this.state.can('invoke')) return false;
+    if (this.inFlight.add()) this.state.fire('invoke');
+    return true;
+  }
+
+  /** One Init for every invocation that needs it now; after a failed sandbox has stopped. */
+  private initOnce(phase: Phase, deadline: number): Promise<InitResult> {
+    this.sharedInit ??= this.replacing
+      .then(() => this.runInit(phase, deadline))
+      .finally(() => (this.sharedInit = undefined));
+    return this.sharedInit;
+  }
+
+  /**
+   * PER_TENANT isolation: the environment belongs to the first tenant that invokes it; another tenant's invoke spins
+   * it down (SHUTDOWN spindown) once nothing is in flight, and a fresh, cold one is initialised for that tenant.
+   */
+  private async serveTenant(tenantId: string | undefined): Promise<void> {
+    while (this.tenant !== undefined && this.tenant !== tenantId) {
+      await this.inFlight.drained();
+      if (this.tenant === tenantId || this.inFlight.value > 0) continue;
+      this.options.log.info(`the environment serves tenant ${this.tenant}; spinning it down for tenant ${tenantId ?? '(none)'}`);
+      this.tenant = undefined;
+      this.coldInitNext = true;
+      this.pendingInitDurationMs = undefined;
+      if (this.state.can('spinDown')) {
+        this.state.fire('spinDown');
+        this.replacing = this.discardSandbox('spindown');
+        await this.replacing;
+      }
+    }
+    this.tenant = tenantId;
   }
 
   /** The invoke phase ended with the runtime and extensions back in next: Ready, and frozen until the next event. */
   async invocationDone(sandbox: Sandbox): Promise<void> {
+    if (this.concurrent) return this.concurrentInvocationDone(sandbox);
     this.sampleMemory(sandbox);
     this.state.fire('invokeDone');
     if (!this.options.invocationWaiting?.()) await this.freeze(sandbox);
@@ -125,10 +183,37 @@ export class Environment implements InvokeEnvironment {
 
   /** The invoke phase failed (timeout or crash): the sandbox is stopped; the next invoke does a suppressed init. */
   async invocationFailed(sandbox: Sandbox, reason: 'timeout' | 'failure', why: string): Promise<void> {
+    if (this.concurrent) return this.concurrentInvocationFailed(sandbox, reason, why);
     this.sampleMemory(sandbox);
     this.options.log.info(`resetting the environment: ${why}`);
     await this.discardSandbox(reason);
     this.state.fire('reset');
+  }
+
+  /** Managed Instances: the last invocation out takes the environment back to Ready; it is never frozen. */
+  private async concurrentInvocationDone(sandbox: Sandbox): Promise<void> {
+    this.sampleMemory(sandbox);
+    if (sandbox !== this.sandbox) return; // it failed under this invocation and has been replaced
+    if (this.inFlight.remove() && this.state.is('Invoking')) {
+      this.state.fire('invokeDone');
+      this.armIdleShutdown();
+    }
+  }
+
+  /**
+   * Managed Instances: a timeout fails that invocation only (docs/lambda-behaviour.md#managed-instances); a failed
+   * sandbox (runtime or extension crash) is replaced once, however many invocations it failed.
+   */
+  private async concurrentInvocationFailed(sandbox: Sandbox, reason: 'timeout' | 'failure', why: string): Promise<void> {
+    if (reason === 'timeout') return this.concurrentInvocationDone(sandbox);
+    this.sampleMemory(sandbox);
+    if (sandbox !== this.sandbox) return;
+    this.options.log.info(`resetting the environment: ${why}`);
+    this.sandbox = undefined;
+    this.inFlight.clear();
+    this.state.fire('reset');
+    this.replacing = sandbox.stop(reason);
+    await this.replacing;
   }
 
   /** A fault of the init itself: start over with a fresh sandbox rather than limp on. */
@@ -206,7 +291,7 @@ export class Environment implements InvokeEnvironment {
     this.options.log.warn(`${failure.message} while idle; the next invoke will initialise again`);
     clearTimeout(this.idleTimer);
     this.state.fire('reset');
-    void this.discardSandbox('failure');
+    this.replacing = this.discardSandbox('failure');
   }
 
   /**
@@ -235,6 +320,7 @@ export class Environment implements InvokeEnvironment {
   }
 
   private async freeze(sandbox: Sandbox): Promise<void> {
+    if (this.concurrent) return; // always running (docs/lambda-behaviour.md#managed-instances)
     try {
       await sandbox.freeze();
     } catch (error) {
@@ -251,7 +337,7 @@ export class Environment implements InvokeEnvironment {
       this.options.log.info(`no invoke for ${idle} ms: shutting the sandbox down (spindown)`);
       this.state.fire('spinDown');
       this.coldInitNext = true;
-      void this.discardSandbox('spindown');
+      this.replacing = this.discardSandbox('spindown');
     }, idle);
     this.idleTimer.unref();
   }

@@ -19,13 +19,19 @@ export interface ErrorReport {
   body: Buffer;
 }
 
-/** The Runtime API's view of the current runtime. Refusals throw TransitionError or InvalidRequestIdError. */
+/**
+ * The Runtime API's view of the current runtime. Refusals throw TransitionError, InvalidRequestIdError or one of
+ * invocationRefusals.ts.
+ */
 export interface RuntimePort {
   next(waiter: NextWaiter): void;
-  /** A `/response` or `/error` for `requestId` starts; the result is written to what this returns. */
-  beginResult(requestId: string, kind: 'response' | 'error'): ResultPort;
-  /** The result body has been read completely (or refused); the runtime may call /next. */
-  endResult(): void;
+  /**
+   * A `/response` or `/error` for `requestId` starts; the result is written to what this returns. `invocationId`
+   * is the `Lambda-Runtime-Invocation-Id` the runtime echoed, if it did.
+   */
+  beginResult(requestId: string, kind: 'response' | 'error', invocationId?: string): ResultPort;
+  /** The result body for `requestId` has been read completely (or refused); the runtime may call /next. */
+  endResult(requestId: string): void;
   /** Throws unless `/init/error` is allowed now (checked before its body is read). */
   admitInitError(): void;
   reportInitError(report: ErrorReport): void;

@@ -1,6 +1,7 @@
 import type { Invocation, ResultPort } from '../invoke/invocation';
 import type { ManagedProcess } from '../process/process';
 import { Deferred } from './deferred';
+import { InvalidInvocationIdError } from './invocationRefusals';
 import type { ErrorReport, NextWaiter, RuntimePort } from './ports';
 import { newRuntimeMachine } from './runtimeMachine';
 
@@ -56,13 +57,17 @@ export class RuntimeSession implements RuntimePort {
     return this.phaseDone.promise;
   }
 
-  beginResult(requestId: string, kind: 'response' | 'error'): ResultPort {
+  beginResult(requestId: string, kind: 'response' | 'error', invocationId?: string): ResultPort {
     if (this.invocation && requestId !== this.invocation.requestId) throw new InvalidRequestIdError();
+    // Checked only when the runtime echoes the header (docs/lambda-behaviour.md#invocation-ids).
+    if (this.invocation && invocationId !== undefined && invocationId !== this.invocation.invocationId) {
+      throw new InvalidInvocationIdError(requestId);
+    }
     this.state.fire(kind);
     return this.invocation as Invocation;
   }
 
-  endResult(): void {
+  endResult(_requestId: string): void {
     if (this.state.can('resultSent')) this.state.fire('resultSent');
   }
 

@@ -12,6 +12,7 @@ import type { EventStream } from '../telemetry/events';
 import { timer } from './deferred';
 import type { Extension, ShutdownEvent } from './extension';
 import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
+import { ConcurrentRuntimeSession } from './concurrentRuntimeSession';
 import { RuntimeSession } from './runtimeSession';
 import { newSandboxMachine } from './sandboxMachine';
 
@@ -65,7 +66,7 @@ export interface Delivery {
  */
 export class Sandbox {
   readonly extensions = new ExtensionRegistry();
-  runtime: RuntimeSession | undefined;
+  runtime: RuntimeSession | ConcurrentRuntimeSession | undefined;
   readonly state = newSandboxMachine();
   private failure: SandboxFailure | undefined;
   /** Whoever waits in within() right now; told once when the sandbox fails. */
@@ -145,7 +146,10 @@ export class Sandbox {
    */
   async deliver(invocation: Invocation, tracing: string | undefined): Promise<Delivery> {
     await this.thaw();
-    const runtime = (this.runtime as RuntimeSession).deliver(invocation);
+    const session = this.runtime as RuntimeSession | ConcurrentRuntimeSession;
+    const runtime = session.deliver(invocation);
+    // Several invocations at once have no INVOKE events (docs/lambda-behaviour.md#managed-instances).
+    if (session instanceof ConcurrentRuntimeSession) return { runtime, extensions: Promise.resolve(undefined) };
     const event = {
       eventType: 'INVOKE' as const,
       deadlineMs: invocation.deadline?.epochMs ?? 0,
@@ -157,6 +161,11 @@ export class Sandbox {
     const extensions = sent.length === 0 ? Promise.resolve(undefined)
       : Promise.all([runtime, ...sent]).then((times) => Math.max(...times.slice(1)));
     return { runtime, extensions };
+  }
+
+  /** The platform gave up on an invocation (Managed Instances timeout): the runtime's late result is refused. */
+  endInvocation(requestId: string): void {
+    if (this.runtime instanceof ConcurrentRuntimeSession) this.runtime.end(requestId);
   }
 
   memoryMb(): number {
@@ -301,7 +310,7 @@ export class Sandbox {
       { name: 'runtime', command: command.command, args: command.args, cwd: config.taskRoot, env },
       (line) => events.emit('function', line),
     );
-    const session = new RuntimeSession(process);
+    const session = config.maxConcurrency > 1 ? new ConcurrentRuntimeSession(process, config.maxConcurrency) : new RuntimeSession(process);
     this.runtime = session;
     void session.initError.promise.then((report) =>
       this.fail({ errorType: report.errorType, message: `the runtime reported an init error (${report.errorType})`, body: report.body }));

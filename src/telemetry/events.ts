@@ -41,6 +41,8 @@ export interface InitReportRecord extends InitDoneRecord {
 export interface StartRecord {
   requestId: string;
   version: string;
+  /** The caller's `X-Amz-Tenant-Id` (docs/lambda-behaviour.md#tenant-isolation). */
+  tenantId?: string;
   tracing?: TraceContext;
 }
 

@@ -59,3 +59,40 @@ describe('Config', () => {
 function pick(c: { command: string[]; handler: string | undefined }) {
   return { command: c.command, handler: c.handler };
 }
+
+describe('Config for Lambda 2025–2026 features', () => {
+  it('reads AWS_LAMBDA_MAX_CONCURRENCY: 1 by default, Managed Instances above, refusing anything but a positive integer', () => {
+    assert.equal(loadConfig({}, []).maxConcurrency, 1);
+    const mi = loadConfig({ AWS_LAMBDA_MAX_CONCURRENCY: '8', AWS_LAMBDA_LOG_FORMAT: 'Text' }, []);
+    assert.equal(mi.maxConcurrency, 8);
+    assert.equal(mi.logFormat, 'JSON', 'Managed Instances log JSON');
+    assert.equal(mi.userEnv.AWS_LAMBDA_MAX_CONCURRENCY, '8', 'passed on to the runtime');
+    for (const [value, message] of [
+      ['0', 'invalid AWS_LAMBDA_MAX_CONCURRENCY: 0 is outside the allowed range 1 to 10000'],
+      ['-2', 'invalid AWS_LAMBDA_MAX_CONCURRENCY: "-2" is not a whole number'],
+      ['four', 'invalid AWS_LAMBDA_MAX_CONCURRENCY: "four" is not a whole number'],
+      ['2.5', 'invalid AWS_LAMBDA_MAX_CONCURRENCY: "2.5" is not a whole number'],
+    ]) {
+      assert.throws(() => loadConfig({ AWS_LAMBDA_MAX_CONCURRENCY: value }, []), { message });
+    }
+  });
+
+  it('gives Managed Instances an init limit of max(130 s, the function timeout) unless set', () => {
+    assert.equal(loadConfig({ AWS_LAMBDA_MAX_CONCURRENCY: '2' }, []).initTimeoutMs, 130_000);
+    assert.equal(loadConfig({ AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_FUNCTION_TIMEOUT: '600' }, []).initTimeoutMs, 600_000);
+    assert.equal(loadConfig({ AWS_LAMBDA_MAX_CONCURRENCY: '2', LAMBDA_SANDBOX_INIT_TIMEOUT_MS: '5000' }, []).initTimeoutMs, 5_000);
+    assert.equal(loadConfig({ AWS_LAMBDA_FUNCTION_TIMEOUT: '600' }, []).initTimeoutMs, 10_000);
+  });
+
+  it('reads LAMBDA_SANDBOX_TENANT_ISOLATION and LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS', () => {
+    assert.equal(loadConfig({}, []).tenantIsolation, 'NONE');
+    assert.equal(loadConfig({ LAMBDA_SANDBOX_TENANT_ISOLATION: 'per_tenant' }, []).tenantIsolation, 'PER_TENANT');
+    assert.throws(() => loadConfig({ LAMBDA_SANDBOX_TENANT_ISOLATION: 'SHARED' }, []),
+      { message: 'invalid LAMBDA_SANDBOX_TENANT_ISOLATION: "SHARED" is not one of NONE, PER_TENANT' });
+    assert.equal(loadConfig({}, []).streamBandwidthBps, 2 * 1024 * 1024);
+    assert.equal(loadConfig({ LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS: '33554432' }, []).streamBandwidthBps, 33_554_432);
+    assert.throws(() => loadConfig({ LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS: '10' }, []),
+      { message: 'invalid LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS: 10 bytes/s is outside the allowed range 1024 bytes/s to 10000000000 bytes/s' });
+    assert.equal(loadConfig({ LAMBDA_SANDBOX_TENANT_ISOLATION: 'PER_TENANT' }, []).userEnv.LAMBDA_SANDBOX_TENANT_ISOLATION, undefined);
+  });
+});

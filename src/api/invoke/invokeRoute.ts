@@ -50,6 +50,8 @@ export function invokeRoute(deps: InvokeRouteDeps, streaming: boolean) {
       const type = invocationType(req, streaming);
       const tail = wantsTail(req) && type === 'RequestResponse';
       const context = clientContext(req);
+      const tenantId = header(req, 'x-amz-tenant-id');
+      if (tenantId === undefined && config.tenantIsolation === 'PER_TENANT') throw errors.tenantIdRequired();
       if (deps.status() === 'shutting-down') throw errors.shuttingDown();
       const body = await readPayload(req, res, type === 'Event' ? MAX_ASYNC_REQUEST_BYTES : MAX_SYNC_REQUEST_BYTES);
       if (body === undefined) return;
@@ -67,7 +69,7 @@ export function invokeRoute(deps: InvokeRouteDeps, streaming: boolean) {
         traceId: header(req, 'x-amzn-trace-id') ?? newTraceId(),
         clientContext: context,
         cognitoIdentity: undefined,
-        tenantId: header(req, 'x-amz-tenant-id'),
+        tenantId,
       };
       const executed = { requestId, executedVersion: config.functionVersion, wantsTail: tail };
       const reply: InvokeReply = type === 'Event' ? new DiscardedReply()

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { InvalidRequestIdError } from '../../lifecycle/runtimeSession';
+import { InvalidInvocationIdError, InvocationGoneError, TooManyWorkersError } from '../../lifecycle/invocationRefusals';
 import { NoRuntimeError } from '../../lifecycle/ports';
 import { TransitionError } from '../../lifecycle/stateMachine';
 import { MAX_RESPONSE_BYTES } from '../payloadLimits';
@@ -11,10 +12,14 @@ export function apiError(res: ServerResponse, status: number, errorType: string,
   sendJson(res, status, { errorMessage, errorType });
 }
 
-/** The refusals every Runtime API call shares: a wrong state, a wrong request id, no runtime at all. */
+/** The refusals every Runtime API call shares: a wrong state, a wrong request or invocation id, no runtime at all. */
 export function answerRefusal(res: ServerResponse, error: unknown): void {
   if (error instanceof TransitionError) apiError(res, 403, 'InvalidStateTransition', error.message);
   else if (error instanceof InvalidRequestIdError) apiError(res, 400, 'InvalidRequestID', error.message);
+  // Our choices where AWS documents no body (docs/lambda-behaviour.md#invocation-ids, #managed-instances).
+  else if (error instanceof InvalidInvocationIdError) apiError(res, 400, 'InvalidInvocationID', error.message);
+  else if (error instanceof InvocationGoneError) apiError(res, 410, 'InvocationGone', error.message);
+  else if (error instanceof TooManyWorkersError) apiError(res, 403, 'ConcurrencyLimitExceeded', error.message);
   else if (error instanceof NoRuntimeError) apiError(res, 500, 'Runtime.Unknown', error.message);
   else throw error;
 }

@@ -12,6 +12,7 @@ function eventHeaders(invocation: Invocation): Record<string, string> {
     'Lambda-Runtime-Deadline-Ms': String(invocation.deadline?.epochMs ?? 0),
     'Lambda-Runtime-Invoked-Function-Arn': r.invokedFunctionArn,
     'Lambda-Runtime-Trace-Id': r.traceId,
+    'Lambda-Runtime-Invocation-Id': invocation.invocationId,
   };
   if (r.clientContext) headers['Lambda-Runtime-Client-Context'] = r.clientContext;
   if (r.cognitoIdentity) headers['Lambda-Runtime-Cognito-Identity'] = r.cognitoIdentity;

@@ -3,9 +3,10 @@ import { errorBody } from '../../errorBody';
 import type { ResultPort } from '../../invoke/invocation';
 import type { RuntimePort } from '../../lifecycle/ports';
 import { BodyTooLargeError, BodyTruncatedError, header, readBody, sendJson } from '../http';
-import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES } from '../payloadLimits';
+import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES, UNCAPPED_STREAM_BYTES } from '../payloadLimits';
 import { ACCEPTED, answerRefusal, apiError, refuseBody } from './answers';
 import { readErrorReport } from './errorReport';
+import { StreamPacer } from './streamPacer';
 
 type ResultHandler = (result: ResultPort, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -16,26 +17,30 @@ function errorOutcome(errorType: string, errorMessage: string) {
 /** `/response` and `/error`: the runtime port admits the result for the in-flight invocation, or says why not. */
 function resultRoute(runtime: RuntimePort, kind: 'response' | 'error', handler: ResultHandler) {
   return async (req: IncomingMessage, res: ServerResponse, params: string[]): Promise<void> => {
+    const requestId = params[0] ?? '';
     let result: ResultPort;
     try {
-      result = runtime.beginResult(params[0] ?? '', kind);
+      result = runtime.beginResult(requestId, kind, header(req, 'lambda-runtime-invocation-id'));
     } catch (error) {
       return answerRefusal(res, error);
     }
     try {
       await handler(result, req, res);
     } finally {
-      runtime.endResult();
+      runtime.endResult(requestId);
     }
   };
 }
 
-/** `POST /runtime/invocation/{id}/response`, buffered or streamed. */
-export function responseRoute(runtime: RuntimePort) {
+/**
+ * `POST /runtime/invocation/{id}/response`, buffered or streamed; a stream past its first 6 MB is read at no more
+ * than `streamBandwidthBps`.
+ */
+export function responseRoute(runtime: RuntimePort, streamBandwidthBps: number) {
   return resultRoute(runtime, 'response', async (result, req, res) => {
     const mode = header(req, 'lambda-runtime-function-response-mode');
     if (mode === undefined) await bufferedResponse(result, req, res);
-    else if (mode.toLowerCase() === 'streaming') await streamedResponse(result, req, res);
+    else if (mode.toLowerCase() === 'streaming') await streamedResponse(result, req, res, new StreamPacer(UNCAPPED_STREAM_BYTES, streamBandwidthBps));
     else {
       result.complete(errorOutcome('Runtime.InvalidResponseModeHeader', `Invalid function response mode: ${mode}`));
       apiError(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
@@ -75,7 +80,7 @@ async function bufferedResponse(result: ResultPort, req: IncomingMessage, res: S
 }
 
 /** Streaming mode: chunks go to the caller as they arrive; trailers may carry a mid-stream error. */
-function streamedResponse(result: ResultPort, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function streamedResponse(result: ResultPort, req: IncomingMessage, res: ServerResponse, pacer: StreamPacer): Promise<void> {
   result.streamStart(header(req, 'content-type') ?? 'application/octet-stream');
   let received = 0;
   return new Promise((resolve) => {
@@ -97,6 +102,11 @@ function streamedResponse(result: ResultPort, req: IncomingMessage, res: ServerR
         return;
       }
       result.streamChunk(chunk);
+      const pause = pacer.add(chunk.length);
+      if (pause > 0) {
+        req.pause();
+        setTimeout(() => req.resume(), pause);
+      }
     });
     req.once('end', () => {
       const errorType = req.trailers['lambda-runtime-function-error-type'];
