@@ -182,7 +182,8 @@ export function loadConfig(env: Env, argv: string[]): Config {
     functionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME || `/aws/lambda/${functionName}`,
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME || defaultLogStream(functionVersion),
-    initializationType: 'on-demand',
+    // The service sets provisioned-concurrency for environments it initialises ahead of invokes.
+    initializationType: oneOf(env, 'AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand', ['on-demand', 'provisioned-concurrency'] as const),
     runtimeVersion: env.AWS_LAMBDA_RUNTIME_VERSION || 'provided:emulated',
     runtimeVersionSet: Boolean(env.AWS_LAMBDA_RUNTIME_VERSION),
     runtimeVersionArn: env.AWS_LAMBDA_RUNTIME_VERSION_ARN || `arn:aws:lambda:${region}::runtime:emulated`,

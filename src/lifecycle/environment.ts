@@ -81,11 +81,12 @@ export class Environment implements InvokeEnvironment {
     return this.maxMemoryMb;
   }
 
-  /** The on-demand Init phase at start, under the init time limit. */
+  /** The Init phase at start, under the init time limit. */
   async initialize(): Promise<boolean> {
     const result = await this.runInit('init', performance.now() + this.config.initTimeoutMs);
     if (result.ok) {
-      this.pendingInitDurationMs = result.durationMs;
+      // A provisioned environment's Init ran ahead of any invoke: no invoke's REPORT carries (or bills) it.
+      if (this.config.initializationType === 'on-demand') this.pendingInitDurationMs = result.durationMs;
       this.armIdleShutdown();
     }
     return result.ok;

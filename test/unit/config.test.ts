@@ -17,6 +17,12 @@ describe('Config', () => {
     assert.equal(c.initTimeoutMs, 10_000);
   });
 
+  it('takes the initialization type the service gives a provisioned environment, and refuses others', () => {
+    assert.equal(loadConfig({}, []).initializationType, 'on-demand');
+    assert.equal(loadConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' }, []).initializationType, 'provisioned-concurrency');
+    assert.throws(() => loadConfig({ AWS_LAMBDA_INITIALIZATION_TYPE: 'warm' }, []), ConfigError);
+  });
+
   for (const [name, value, message] of [
     ['AWS_LAMBDA_FUNCTION_TIMEOUT', '0', 'invalid AWS_LAMBDA_FUNCTION_TIMEOUT: 0 s is outside the allowed range 1 s to 900 s'],
     ['AWS_LAMBDA_FUNCTION_TIMEOUT', '901', 'invalid AWS_LAMBDA_FUNCTION_TIMEOUT: 901 s is outside the allowed range 1 s to 900 s'],
