@@ -54,6 +54,8 @@ export class Environment implements InvokeEnvironment {
   private pendingInitDurationMs: number | undefined;
   /** After an idle spin-down the next Init is a cold one again (INIT_START, Init Duration). */
   private coldInitNext = false;
+  /** Hot reload asked for a fresh sandbox; done before the next invocation starts. */
+  private reloadPending = false;
   private maxMemoryMb = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly config: Config;
@@ -98,6 +100,7 @@ export class Environment implements InvokeEnvironment {
    */
   async prepare(requestId: string, tenantId?: string): Promise<Readiness> {
     clearTimeout(this.idleTimer);
+    if (this.reloadPending) await this.applyReload();
     if (this.config.tenantIsolation === 'PER_TENANT') await this.serveTenant(tenantId);
     // On Managed Instances invocations join while others run, and wait together for one shared Init.
     const init = (phase: Phase, at: number): Promise<InitResult> => (this.concurrent ? this.initOnce(phase, at) : this.runInit(phase, at));
@@ -178,6 +181,7 @@ export class Environment implements InvokeEnvironment {
     if (this.concurrent) return this.concurrentInvocationDone(sandbox);
     this.sampleMemory(sandbox);
     this.state.fire('invokeDone');
+    if (this.reloadPending) return this.applyReload();
     if (!this.options.invocationWaiting?.()) await this.freeze(sandbox);
     this.armIdleShutdown();
   }
@@ -197,6 +201,7 @@ export class Environment implements InvokeEnvironment {
     if (sandbox !== this.sandbox) return; // it failed under this invocation and has been replaced
     if (this.inFlight.remove() && this.state.is('Invoking')) {
       this.state.fire('invokeDone');
+      if (this.reloadPending) return this.applyReload();
       this.armIdleShutdown();
     }
   }
@@ -327,6 +332,36 @@ export class Environment implements InvokeEnvironment {
     } catch (error) {
       this.options.log.warn(`could not freeze the sandbox: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Hot reload: the code changed under the task root or the opt directory. The sandbox spins down (SHUTDOWN
+   * spindown) as soon as no invocation runs, and the next invoke initialises the new code with a cold Init.
+   */
+  async reload(files: string[]): Promise<void> {
+    const shown = files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
+    this.options.log.info(`code changed (${shown}): the next invoke initialises it again`);
+    this.reloadPending = true;
+    if (this.state.can('spinDown') && !this.concurrentBusy()) await this.applyReload();
+  }
+
+  private async applyReload(): Promise<void> {
+    if (this.concurrent) await this.inFlight.drained();
+    this.reloadPending = false;
+    this.pendingInitDurationMs = undefined;
+    if (this.state.can('spinDown')) {
+      clearTimeout(this.idleTimer);
+      this.state.fire('spinDown');
+      this.coldInitNext = true;
+      this.replacing = this.discardSandbox('spindown');
+      await this.replacing;
+    } else if (this.state.is('Uninitialized')) {
+      this.coldInitNext = true;
+    }
+  }
+
+  private concurrentBusy(): boolean {
+    return this.concurrent && this.inFlight.value > 0;
   }
 
   private armIdleShutdown(): void {
