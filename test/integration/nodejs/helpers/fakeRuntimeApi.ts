@@ -42,6 +42,7 @@ export class FakeRuntimeApi {
   private readonly waiting: http.ServerResponse[] = [];
   private readonly inFlight = new Map<string, Pending>();
   private initErrorWaiters: ((posted: Posted) => void)[] = [];
+  private readonly waitingWatchers: { count: number; resolve: () => void }[] = [];
   readonly initErrors: Posted[] = [];
   /** Every request the runtime made, as "METHOD path", in order. */
   readonly requests: string[] = [];
@@ -92,6 +93,30 @@ export class FakeRuntimeApi {
     return this.waiting.length > 0;
   }
 
+  /** GET /next requests waiting for an event now (several at once in Managed Instances mode). */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once `count` GET /next requests wait at the same time. */
+  waitForWaiting(count: number): Promise<void> {
+    if (this.waiting.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waitingWatchers.push({ count, resolve }));
+  }
+
+  private park(res: http.ServerResponse): void {
+    this.waiting.push(res);
+    res.on('close', () => {
+      // A runtime (or worker) that went away stops waiting: its request must not get the next event.
+      const index = this.waiting.indexOf(res);
+      if (index >= 0) this.waiting.splice(index, 1);
+    });
+    for (const watcher of this.waitingWatchers.filter((w) => w.count <= this.waiting.length)) {
+      this.waitingWatchers.splice(this.waitingWatchers.indexOf(watcher), 1);
+      watcher.resolve();
+    }
+  }
+
   private deliver(pending: Pending, res: http.ServerResponse): void {
     this.inFlight.set(pending.requestId, pending);
     res.writeHead(200, pending.headers);
@@ -104,7 +129,7 @@ export class FakeRuntimeApi {
     if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
       const pending = this.queue.shift();
       if (pending) this.deliver(pending, res);
-      else this.waiting.push(res);
+      else this.park(res);
       return;
     }
     const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
