@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CALLBACK_REMOVED_NODEJS24 } from '../../../src/runtimes/nodejs/callbackDeprecation';
+import { Gate } from './helpers/gate';
 import { node24OrSkip } from './helpers/node24';
 import { json, startSession, type Session } from './helpers/session';
 
@@ -87,6 +88,22 @@ describe('nodejs runtime on Node.js 24: the async-only model of nodejs24.x', fun
     const { runtime } = await on24('logs-at-init.handler');
     const line = await runtime.waitForLine((l) => l.endsWith('loading module'));
     assert.deepEqual(line.split('\t').slice(1), ['-', 'INFO', 'loading module']);
+  });
+
+  it('runs Managed Instances mode on its worker threads too', async () => {
+    session = await startSession('concurrent.gated', { AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' }, undefined, node24);
+    const gate = await new Gate().start();
+    try {
+      await session.api.waitForWaiting(2);
+      const replies = [0, 1].map((n) => session!.api.invoke({ n, gate: gate.url }, { requestId: `mi-${n}` }));
+      await gate.reachedBy(2);
+      gate.open();
+      const seen = (await Promise.all(replies)).map((posted) => json(posted.body) as { storeRequestId: string; threadId: number });
+      assert.deepEqual(seen.map((s) => s.storeRequestId), ['mi-0', 'mi-1']);
+      assert.notEqual(seen[0].threadId, seen[1].threadId);
+    } finally {
+      await gate.stop();
+    }
   });
 
   it('keeps the async handlers, errors and streaming of earlier runtimes', async () => {
