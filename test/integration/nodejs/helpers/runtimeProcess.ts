@@ -18,7 +18,7 @@ export interface RuntimeProcess {
 }
 
 /**
- * Starts the runtime as the init would (spec 6.1 environment, cwd = task root), against `runtimeApi`, on the Node.js
+ * Starts the runtime as the init would (Lambda's environment variables, cwd = task root), against `runtimeApi`, on the Node.js
  * binary `node` (this process's by default; see node24.ts for a Node.js 24 one).
  */
 export function startRuntime(
