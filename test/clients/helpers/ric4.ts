@@ -22,7 +22,12 @@ function usable(root: string, node: string): { entry: string; version: string } 
     const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
     const nativeClient = path.join(root, 'rapid-client.node');
     if (!version.startsWith('4.') || !fs.existsSync(nativeClient)) return undefined;
-    execFileSync(node, ['-e', `require(${JSON.stringify(nativeClient)})`], { stdio: 'ignore', timeout: 30_000 });
+    // The native client reads AWS_LAMBDA_RUNTIME_API as it loads (and aborts without it); nothing is contacted.
+    execFileSync(node, ['-e', `require(${JSON.stringify(nativeClient)})`], {
+      stdio: 'ignore',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+    });
     return { entry: path.join(root, 'index.mjs'), version };
   } catch {
     return undefined;
