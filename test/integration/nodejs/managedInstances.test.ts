@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CALLBACK_UNSUPPORTED_MANAGED_INSTANCES } from '../../../src/runtimes/nodejs/callbackDeprecation';
+import { closeAfterEach } from './helpers/closeAfterEach';
 import { Gate } from './helpers/gate';
 import { json, startSession, type Session } from './helpers/session';
 
@@ -27,26 +28,18 @@ function records(session: Session): LogRecord[] {
  */
 describe('nodejs runtime: Managed Instances mode (worker threads)', function () {
   this.timeout(30_000);
-  let session: Session | undefined;
-  let gate: Gate | undefined;
-  afterEach(async () => {
-    await session?.close();
-    await gate?.stop();
-    session = undefined;
-    gate = undefined;
-  });
+  const closeLater = closeAfterEach();
 
   async function start(handler: string, env: Record<string, string>): Promise<Session> {
-    session = await startSession(handler, env);
-    return session;
+    return closeLater(await startSession(handler, env));
   }
 
   /** Four invocations held at the gate at the same time, then released; what each of them saw. */
   async function fourAtOnce(s: Session): Promise<Seen[]> {
-    gate = await new Gate().start();
+    const gate = closeLater(await new Gate().start());
     await s.api.waitForWaiting(4);
     const results = [0, 1, 2, 3].map((n) =>
-      s.api.invoke({ n, gate: gate!.url }, {
+      s.api.invoke({ n, gate: gate.url }, {
         requestId: `req-${n}`,
         headers: { 'Lambda-Runtime-Aws-Tenant-Id': `tenant-${n}`, 'Lambda-Runtime-Trace-Id': `Root=1-0000000${n}-abc` },
       }),
@@ -118,7 +111,7 @@ describe('nodejs runtime: Managed Instances mode (worker threads)', function () 
 
   it('fails what a crashed worker had in flight; the other worker goes on serving', async () => {
     const s = await start('concurrent.crashes', { AWS_LAMBDA_MAX_CONCURRENCY: '2', AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' });
-    gate = await new Gate().start();
+    const gate = closeLater(await new Gate().start());
     await s.api.waitForWaiting(2);
     const crashing = s.api.invoke({ crash: true, gate: gate.url });
     const surviving = s.api.invoke({ gate: gate.url });
