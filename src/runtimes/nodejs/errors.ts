@@ -11,7 +11,7 @@ export interface RapidError {
  * Runtime errors carry their Lambda type as `name` on the prototype, so the first stack line reads
  * `Runtime.HandlerNotFound: ...` exactly as in Lambda.
  */
-function runtimeError(type: string): new (message: string) => Error {
+export function runtimeError(type: string): new (message: string) => Error {
   const RuntimeError = class extends Error {};
   Object.defineProperty(RuntimeError.prototype, 'name', { value: `Runtime.${type}`, writable: true, configurable: true });
   Object.defineProperty(RuntimeError, 'name', { value: type });

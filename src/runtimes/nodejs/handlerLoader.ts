@@ -12,6 +12,8 @@ export interface HandlerMetadata {
   highWaterMark: number | undefined;
   /** Declared `async`: a promise that never settles is an error, not an empty success. */
   isAsync: boolean;
+  /** `handler.length`: three or more declares the callback parameter of the callback model. */
+  parameterCount: number;
 }
 
 /** `dir/sub/file.a.b` → module root `dir/sub/`, module `file`, export path `a.b`. */
@@ -113,5 +115,6 @@ export function handlerMetadata(handler: UserHandler): HandlerMetadata {
     streaming: mark === STREAM_RESPONSE,
     highWaterMark: Number.isNaN(highWaterMark) ? undefined : highWaterMark,
     isAsync: handler.constructor?.name === 'AsyncFunction',
+    parameterCount: handler.length,
   };
 }

@@ -1,25 +1,18 @@
+import { apiFailure, isPromiseLike } from './apiFailure';
 import { beforeExit } from './beforeExit';
 import { buildCallbackModel, type InvocationOutcome } from './callbackContext';
 import { NodeJsExit, toRapidError } from './errors';
 import type { HandlerMetadata, UserHandler } from './handlerLoader';
 import { forwardTraceId, invokeData } from './invokeContext';
-import { logError, setLogContext } from './logPatch';
+import { storeContextOf, type InvokeStore } from './invokeStore';
+import { logError } from './logPatch';
 import { ResponseStream } from './responseStream';
-import type { Invocation, RuntimeApiClient } from './runtimeApiClient';
+import { finished } from './streamFinished';
+import type { Invocation, InvocationRef, RuntimeApiClient } from './runtimeApiClient';
 
 /** What uncaught exceptions and unhandled rejections are reported against: the init, or the running invocation. */
 export interface FatalErrorSink {
   report(error: unknown, exitCode: number): void;
-}
-
-/** Ends the runtime when the Runtime API itself fails; nothing sensible can follow. */
-function apiFailure(error: unknown): never {
-  process.stderr.write(`lambda-sandbox nodejs runtime: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 function serialize(result: unknown): string {
@@ -27,7 +20,8 @@ function serialize(result: unknown): string {
 }
 
 /**
- * The runtime's main loop (spec 2): GET /next, run the handler, POST the result or error, again. Each iteration starts
+ * The callback-model runtime's main loop (Node.js 22 and earlier, one invocation at a time; docs/nodejs-runtime.md):
+ * GET /next, run the handler, POST the result or error, again. Each iteration starts
  * from setImmediate so user code of one invocation never runs on the stack of the previous one.
  */
 export class InvokeLoop {
@@ -36,6 +30,7 @@ export class InvokeLoop {
     private readonly handler: UserHandler,
     private readonly metadata: HandlerMetadata,
     private readonly fatal: { current: FatalErrorSink },
+    private readonly store: InvokeStore,
   ) {}
 
   scheduleIteration = (): void => {
@@ -45,37 +40,38 @@ export class InvokeLoop {
   };
 
   private run(invocation: Invocation): void {
-    setLogContext(invocation.requestId, invocation.headers['lambda-runtime-aws-tenant-id'] as string | undefined);
+    // One invocation at a time: the store keeps it as the current one until the next replaces it.
+    this.store.run(storeContextOf(invocation), () => undefined);
     this.fatal.current = {
       report: (error, exitCode) => {
-        this.client.postError(invocation.requestId, toRapidError(error)).then(() => process.exit(exitCode), apiFailure);
+        this.client.postError(invocation, toRapidError(error)).then(() => process.exit(exitCode), apiFailure);
       },
     };
     if (this.metadata.streaming) void this.runStreaming(invocation);
     else this.runBuffered(invocation);
   }
 
-  private outcome(requestId: string): InvocationOutcome {
+  private outcome(invocation: InvocationRef): InvocationOutcome {
     return {
       respond: (result) => {
         let body: string;
         try {
           body = serialize(result);
         } catch {
-          this.outcome(requestId).fail(new Error('Unable to stringify response body'));
+          this.outcome(invocation).fail(new Error('Unable to stringify response body'));
           return;
         }
-        this.client.postResponse(requestId, body).then(this.scheduleIteration, apiFailure);
+        this.client.postResponse(invocation, body).then(this.scheduleIteration, apiFailure);
       },
       fail: (error) => {
         logError('Invoke Error', error);
-        this.client.postError(requestId, toRapidError(error)).then(this.scheduleIteration, apiFailure);
+        this.client.postError(invocation, toRapidError(error)).then(this.scheduleIteration, apiFailure);
       },
     };
   }
 
   private runBuffered(invocation: Invocation): void {
-    const outcome = this.outcome(invocation.requestId);
+    const outcome = this.outcome(invocation);
     const { callback, context, markCompleted } = buildCallbackModel(outcome);
     // The handler never called back and nothing is left to do: an async handler's promise can never settle any
     // more (an error), a callback handler that just returned answers null.
@@ -83,7 +79,7 @@ export class InvokeLoop {
       beforeExit.reset();
       markCompleted();
       if (this.metadata.isAsync) outcome.fail(new NodeJsExit());
-      else this.client.postResponse(invocation.requestId, 'null').then(this.scheduleIteration, apiFailure);
+      else this.client.postResponse(invocation, 'null').then(this.scheduleIteration, apiFailure);
     });
     try {
       forwardTraceId(invocation);
@@ -105,7 +101,7 @@ export class InvokeLoop {
       enumerable: true,
     });
     const stream = new ResponseStream(
-      (headers) => this.client.streamingRequest(invocation.requestId, headers),
+      (headers) => this.client.streamingRequest(invocation, headers),
       this.metadata.highWaterMark,
     );
     let completed = false;
@@ -151,13 +147,4 @@ export class InvokeLoop {
       });
     }
   }
-}
-
-/** Resolves when the stream's data is all handed to the connection; rejects when it broke on the way. */
-function finished(stream: ResponseStream): Promise<void> {
-  if (stream.writableFinished) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    stream.once('finish', resolve);
-    stream.once('close', () => (stream.writableFinished ? resolve() : reject(new Error('The response stream closed before it finished.'))));
-  });
 }

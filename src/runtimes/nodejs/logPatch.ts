@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as util from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { intoError, toFormatted } from './errors';
 
 /**
@@ -22,16 +24,16 @@ const LEVELS: Record<Level['name'], Level> = {
 
 type LogFunction = (level: Level, ...params: unknown[]) => void;
 
-/** Who the current invocation is, for every line; `undefined` before the first invoke, as in Lambda. */
-const logContext: { requestId: string | undefined; tenantId: string | undefined } = {
-  requestId: undefined,
-  tenantId: undefined,
-};
-
-export function setLogContext(requestId: string, tenantId: string | undefined): void {
-  logContext.requestId = requestId;
-  logContext.tenantId = tenantId;
+/**
+ * Who the running invocation is, for every line. The callback-model runtime prints `undefined` before the first
+ * invoke, as Lambda's earlier runtimes do; the async-only runtime prints `-` there, as aws-lambda-ric 4.x does.
+ */
+export interface LogContext {
+  requestId(): string | undefined;
+  tenantId(): string | undefined;
 }
+
+let logContext: LogContext = { requestId: () => undefined, tenantId: () => undefined };
 
 function errorType(error: Error): string {
   return error.constructor?.name ?? 'UnknownError';
@@ -82,13 +84,31 @@ export function formatJsonLine(
   return line.replace(/\n/g, '\r');
 }
 
+/**
+ * A worker thread's process.stdout is a stream the main thread drains later: a worker writes its lines to fd 1 itself,
+ * so they are out before its answer is posted and survive the worker's end (aws-lambda-ric 4.x does the same).
+ */
+function writeStdout(line: string): void {
+  if (isMainThread) {
+    process.stdout.write(line);
+    return;
+  }
+  let rest = Buffer.from(line);
+  try {
+    while (rest.length > 0) rest = rest.subarray(fs.writeSync(1, rest));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    process.stdout.write(rest);
+  }
+}
+
 const writeText: LogFunction = (level, ...params) => {
-  process.stdout.write(formatTextLine(new Date().toISOString(), logContext.requestId, level.name, params) + '\n');
+  writeStdout(formatTextLine(new Date().toISOString(), logContext.requestId(), level.name, params) + '\n');
 };
 
 const writeJson: LogFunction = (level, ...params) => {
-  const line = formatJsonLine(new Date().toISOString(), logContext.requestId, logContext.tenantId, level.name, params);
-  process.stdout.write(line + '\n');
+  const line = formatJsonLine(new Date().toISOString(), logContext.requestId(), logContext.tenantId(), level.name, params);
+  writeStdout(line + '\n');
 };
 
 export type LogFormat = 'TEXT' | 'JSON';
@@ -106,9 +126,16 @@ type PatchedConsole = Console & { fatal: (...params: unknown[]) => void };
 
 let activeFormat: LogFormat = 'TEXT';
 
+export interface ConsoleOptions {
+  context: LogContext;
+  /** JSON whatever AWS_LAMBDA_LOG_FORMAT says: Managed Instances log JSON only (docs/nodejs-runtime.md). */
+  forceJson?: boolean;
+}
+
 /** Replaces console.trace/debug/info/log/warn/error and adds console.fatal; levels below AWS_LAMBDA_LOG_LEVEL print nothing. */
-export function patchConsole(env: NodeJS.ProcessEnv): void {
-  activeFormat = logFormatFrom(env);
+export function patchConsole(env: NodeJS.ProcessEnv, options: ConsoleOptions): void {
+  logContext = options.context;
+  activeFormat = options.forceJson ? 'JSON' : logFormatFrom(env);
   const write = activeFormat === 'JSON' ? writeJson : writeText;
   const minimum = minimumLevel(env);
   const noop = (): void => {};

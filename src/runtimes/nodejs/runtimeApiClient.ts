@@ -1,9 +1,18 @@
 import * as http from 'node:http';
 import type { RapidError } from './errors';
 
-/** One event from `GET /runtime/invocation/next`. */
-export interface Invocation {
+/** Which invocation a POST is about: its request id, and the invocation id to echo when /next gave one. */
+export interface InvocationRef {
   requestId: string;
+  /**
+   * `Lambda-Runtime-Invocation-Id` from /next, echoed on /response and /error so the Runtime API can refuse an answer
+   * for an invocation that already ended (docs/nodejs-runtime.md, "Invocation ids").
+   */
+  invocationId: string | undefined;
+}
+
+/** One event from `GET /runtime/invocation/next`. */
+export interface Invocation extends InvocationRef {
   body: string;
   /** Response headers, names in lower case as node:http gives them. */
   headers: http.IncomingHttpHeaders;
@@ -21,6 +30,16 @@ export class RuntimeApiError extends Error {
 
 const API_VERSION = '/2018-06-01';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+export const INVOCATION_ID_HEADER = 'Lambda-Runtime-Invocation-Id';
+
+/** The invocation id header to send back, or nothing when /next carried none (then nothing is echoed). */
+function echoHeaders(invocation: InvocationRef): http.OutgoingHttpHeaders {
+  return invocation.invocationId === undefined ? {} : { [INVOCATION_ID_HEADER]: invocation.invocationId };
+}
+
+function invocationPath(invocation: InvocationRef, what: 'response' | 'error'): string {
+  return `/runtime/invocation/${encodeURIComponent(invocation.requestId)}/${what}`;
+}
 
 /** Splits `host:port` or `[v6]:port` as AWS_LAMBDA_RUNTIME_API gives it. */
 export function parseRuntimeApiAddress(address: string | undefined): { host: string; port: number } {
@@ -39,10 +58,12 @@ export function parseRuntimeApiAddress(address: string | undefined): { host: str
 export class RuntimeApiClient {
   readonly host: string;
   readonly port: number;
-  readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  readonly agent: http.Agent;
 
-  constructor(address: string | undefined) {
+  /** `connections`: one per invoke loop sharing this client (several in Managed Instances mode). */
+  constructor(address: string | undefined, connections = 1) {
     ({ host: this.host, port: this.port } = parseRuntimeApiAddress(address));
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   }
 
   async next(): Promise<Invocation> {
@@ -54,36 +75,40 @@ export class RuntimeApiClient {
     if (typeof requestId !== 'string' || requestId === '') {
       throw new RuntimeApiError('GET /runtime/invocation/next answered without a Lambda-Runtime-Aws-Request-Id header');
     }
-    return { requestId, body, headers };
+    const invocationId = headers[INVOCATION_ID_HEADER.toLowerCase()];
+    return { requestId, invocationId: typeof invocationId === 'string' && invocationId !== '' ? invocationId : undefined, body, headers };
   }
 
-  /** Posts a buffered result; the caller goes on to /next whatever the answer (the init reports rejected results). */
-  async postResponse(requestId: string, body: string): Promise<ApiReply> {
-    return this.post(`/runtime/invocation/${encodeURIComponent(requestId)}/response`, body, {});
+  /**
+   * Posts a buffered result; the caller goes on to /next whatever the answer (the init reports rejected results, and
+   * a 410 for an invocation that already timed out is logged by the init, not by the runtime).
+   */
+  async postResponse(invocation: InvocationRef, body: string): Promise<ApiReply> {
+    return this.post(invocationPath(invocation, 'response'), body, echoHeaders(invocation));
   }
 
-  async postError(requestId: string, error: RapidError): Promise<ApiReply> {
-    return this.postErrorTo(`/runtime/invocation/${encodeURIComponent(requestId)}/error`, error);
+  async postError(invocation: InvocationRef, error: RapidError): Promise<ApiReply> {
+    return this.postErrorTo(invocationPath(invocation, 'error'), error, echoHeaders(invocation));
   }
 
   async postInitError(error: RapidError): Promise<ApiReply> {
-    return this.postErrorTo('/runtime/init/error', error);
+    return this.postErrorTo('/runtime/init/error', error, {});
   }
 
   /** A chunked `POST .../response` request the caller writes to; see responseStream.ts. */
-  streamingRequest(requestId: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
+  streamingRequest(invocation: InvocationRef, headers: http.OutgoingHttpHeaders): http.ClientRequest {
     return http.request({
       host: this.host,
       port: this.port,
       method: 'POST',
-      path: `${API_VERSION}/runtime/invocation/${encodeURIComponent(requestId)}/response`,
-      headers,
+      path: API_VERSION + invocationPath(invocation, 'response'),
+      headers: { ...headers, ...echoHeaders(invocation) },
       agent: this.agent,
     });
   }
 
-  private async postErrorTo(path: string, error: RapidError): Promise<ApiReply> {
-    return this.post(path, JSON.stringify(error), { [ERROR_TYPE_HEADER]: headerSafe(error.errorType) });
+  private async postErrorTo(path: string, error: RapidError, headers: http.OutgoingHttpHeaders): Promise<ApiReply> {
+    return this.post(path, JSON.stringify(error), { ...headers, [ERROR_TYPE_HEADER]: headerSafe(error.errorType) });
   }
 
   private async post(path: string, body: string, headers: http.OutgoingHttpHeaders): Promise<ApiReply> {

@@ -16,6 +16,8 @@ export interface Posted {
   trailers: NodeJS.Dict<string>;
   /** The runtime closed the connection before the body was complete. */
   aborted: boolean;
+  /** Body bytes received (also when the body itself was not kept: InvokeOptions.discardBody). */
+  bytes: number;
 }
 
 export interface InvokeOptions {
@@ -26,6 +28,10 @@ export interface InvokeOptions {
   requestId?: string;
   /** Called with each body chunk of the runtime's POST as it arrives. */
   onChunk?: (chunk: Buffer) => void;
+  /** Count the body's bytes without keeping them (large streams). */
+  discardBody?: boolean;
+  /** Stop reading the runtime's POST for this long after its first chunk, so the runtime meets backpressure. */
+  stallAfterFirstChunkMs?: number;
 }
 
 interface Pending {
@@ -33,6 +39,8 @@ interface Pending {
   body: string;
   headers: Record<string, string>;
   onChunk?: (chunk: Buffer) => void;
+  discardBody?: boolean;
+  stallAfterFirstChunkMs?: number;
   resolve: (posted: Posted) => void;
 }
 
@@ -42,6 +50,7 @@ export class FakeRuntimeApi {
   private readonly waiting: http.ServerResponse[] = [];
   private readonly inFlight = new Map<string, Pending>();
   private initErrorWaiters: ((posted: Posted) => void)[] = [];
+  private readonly waitingWatchers: { count: number; resolve: () => void }[] = [];
   readonly initErrors: Posted[] = [];
   /** Every request the runtime made, as "METHOD path", in order. */
   readonly requests: string[] = [];
@@ -74,7 +83,15 @@ export class FakeRuntimeApi {
         'Content-Type': 'application/json',
         ...options.headers,
       };
-      const pending: Pending = { requestId, body: options.raw ?? JSON.stringify(event), headers, onChunk: options.onChunk, resolve };
+      const pending: Pending = {
+        requestId,
+        body: options.raw ?? JSON.stringify(event),
+        headers,
+        onChunk: options.onChunk,
+        discardBody: options.discardBody,
+        stallAfterFirstChunkMs: options.stallAfterFirstChunkMs,
+        resolve,
+      };
       const res = this.waiting.shift();
       if (res) this.deliver(pending, res);
       else this.queue.push(pending);
@@ -92,6 +109,30 @@ export class FakeRuntimeApi {
     return this.waiting.length > 0;
   }
 
+  /** GET /next requests waiting for an event now (several at once in Managed Instances mode). */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once `count` GET /next requests wait at the same time. */
+  waitForWaiting(count: number): Promise<void> {
+    if (this.waiting.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waitingWatchers.push({ count, resolve }));
+  }
+
+  private park(res: http.ServerResponse): void {
+    this.waiting.push(res);
+    res.on('close', () => {
+      // A runtime (or worker) that went away stops waiting: its request must not get the next event.
+      const index = this.waiting.indexOf(res);
+      if (index >= 0) this.waiting.splice(index, 1);
+    });
+    for (const watcher of this.waitingWatchers.filter((w) => w.count <= this.waiting.length)) {
+      this.waitingWatchers.splice(this.waitingWatchers.indexOf(watcher), 1);
+      watcher.resolve();
+    }
+  }
+
   private deliver(pending: Pending, res: http.ServerResponse): void {
     this.inFlight.set(pending.requestId, pending);
     res.writeHead(200, pending.headers);
@@ -104,7 +145,7 @@ export class FakeRuntimeApi {
     if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
       const pending = this.queue.shift();
       if (pending) this.deliver(pending, res);
-      else this.waiting.push(res);
+      else this.park(res);
       return;
     }
     const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
@@ -114,17 +155,23 @@ export class FakeRuntimeApi {
       return;
     }
     const chunks: Buffer[] = [];
-    const onChunk = match ? this.inFlight.get(decodeURIComponent(match[1]))?.onChunk : undefined;
+    let bytes = 0;
+    const target = match ? this.inFlight.get(decodeURIComponent(match[1])) : undefined;
     req.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      onChunk?.(chunk);
+      if (bytes === 0 && target?.stallAfterFirstChunkMs !== undefined) {
+        req.pause();
+        setTimeout(() => req.resume(), target.stallAfterFirstChunkMs);
+      }
+      bytes += chunk.length;
+      if (!target?.discardBody) chunks.push(chunk);
+      target?.onChunk?.(chunk);
     });
     req.on('close', () => {
       if (req.complete || !match) return;
       const pending = this.inFlight.get(decodeURIComponent(match[1]));
       if (!pending) return;
       this.inFlight.delete(pending.requestId);
-      pending.resolve({ kind: match[2] as 'response' | 'error', headers: req.headers, body: Buffer.concat(chunks), chunks, trailers: {}, aborted: true });
+      pending.resolve({ kind: match[2] as 'response' | 'error', headers: req.headers, body: Buffer.concat(chunks), chunks, trailers: {}, aborted: true, bytes });
     });
     req.on('end', () => {
       const posted: Posted = {
@@ -134,6 +181,7 @@ export class FakeRuntimeApi {
         chunks,
         trailers: { ...req.trailers },
         aborted: false,
+        bytes,
       };
       if (isInitError) {
         res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}\n');

@@ -8,11 +8,17 @@ import type { AddressInfo } from 'node:net';
 export class Gate {
   private readonly server = http.createServer((_req, res) => {
     this.held.push(res);
-    for (const waiter of this.arrivals.splice(0)) waiter();
+    this.count++;
+    for (const waiter of this.arrivals.filter((w) => w.count <= this.count)) {
+      this.arrivals.splice(this.arrivals.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     if (this.isOpen) this.release();
   });
   private readonly held: http.ServerResponse[] = [];
-  private readonly arrivals: (() => void)[] = [];
+  private readonly arrivals: { count: number; resolve: () => void }[] = [];
+  /** Handlers that arrived at the gate so far. */
+  private count = 0;
   private isOpen = false;
   url = '';
 
@@ -24,7 +30,17 @@ export class Gate {
 
   /** Resolves once a handler is waiting at the gate. */
   reached(): Promise<void> {
-    return this.held.length > 0 ? Promise.resolve() : new Promise((resolve) => this.arrivals.push(resolve));
+    return this.held.length > 0 ? Promise.resolve() : this.reachedBy(1);
+  }
+
+  /** Resolves once `count` handlers in all have arrived at the gate (they may all be waiting there at once). */
+  reachedBy(count: number): Promise<void> {
+    return this.count >= count ? Promise.resolve() : new Promise((resolve) => this.arrivals.push({ count, resolve }));
+  }
+
+  /** Handlers waiting at the gate now. */
+  get waiting(): number {
+    return this.held.length;
   }
 
   open(): void {

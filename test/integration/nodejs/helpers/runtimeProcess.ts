@@ -17,8 +17,17 @@ export interface RuntimeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the runtime as the init would (spec 6.1 environment, cwd = task root), against `runtimeApi`. */
-export function startRuntime(runtimeApi: string, handler: string | undefined, env: Record<string, string> = {}, taskRoot = FUNCTIONS): RuntimeProcess {
+/**
+ * Starts the runtime as the init would (Lambda's environment variables, cwd = task root), against `runtimeApi`, on the Node.js
+ * binary `node` (this process's by default; see node24.ts for a Node.js 24 one).
+ */
+export function startRuntime(
+  runtimeApi: string,
+  handler: string | undefined,
+  env: Record<string, string> = {},
+  taskRoot = FUNCTIONS,
+  node = process.execPath,
+): RuntimeProcess {
   const childEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
@@ -32,7 +41,7 @@ export function startRuntime(runtimeApi: string, handler: string | undefined, en
     ...env,
   };
   if (handler !== undefined) childEnv._HANDLER = handler;
-  const child = spawn(process.execPath, [NODEJS_BOOTSTRAP], { cwd: taskRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, [NODEJS_BOOTSTRAP], { cwd: taskRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdoutLines: string[] = [];
   const watchers: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   let partial = '';

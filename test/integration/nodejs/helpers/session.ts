@@ -7,11 +7,11 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** A fake Runtime API plus the built-in runtime started against it with `handler`. */
-export async function startSession(handler: string | undefined, env: Record<string, string> = {}, taskRoot?: string): Promise<Session> {
+/** A fake Runtime API plus the built-in runtime started against it with `handler` (on the Node.js binary `node`). */
+export async function startSession(handler: string | undefined, env: Record<string, string> = {}, taskRoot?: string, node?: string): Promise<Session> {
   const api = new FakeRuntimeApi();
   const address = await api.start();
-  const runtime = startRuntime(address, handler, env, taskRoot);
+  const runtime = startRuntime(address, handler, env, taskRoot, node);
   return {
     api,
     runtime,
