@@ -52,6 +52,8 @@ export interface Config {
   maxConcurrency: number;
   /** `PER_TENANT`: the environment serves one tenant at a time (docs/lambda-behaviour.md#tenant-isolation). */
   tenantIsolation: 'NONE' | 'PER_TENANT';
+  /** Hot reload: watch the task root and the opt directory and reinitialise after a change. */
+  watch: boolean;
   /** Bytes per second a streamed response may reach the caller at after its first 6 MB (docs/lambda-behaviour.md#response-streaming). */
   streamBandwidthBps: number;
   logLevel: string;
@@ -112,7 +114,7 @@ export const OWN_VARIABLES = [
   'LAMBDA_SANDBOX_INVOKE_PORT', 'LAMBDA_SANDBOX_INVOKE_HOST', 'LAMBDA_SANDBOX_API_ADDRESS', 'LAMBDA_SANDBOX_RUNTIME_DIR',
   'LAMBDA_SANDBOX_INIT_TIMEOUT_MS', 'LAMBDA_SANDBOX_MAX_QUEUE', 'LAMBDA_SANDBOX_LOG_LEVEL', 'LAMBDA_SANDBOX_ACCOUNT_ID',
   'LAMBDA_SANDBOX_FREEZE', 'LAMBDA_SANDBOX_IDLE_SHUTDOWN_MS', 'LAMBDA_SANDBOX_NODEJS_RUNTIME', 'LAMBDA_SANDBOX_RUN_AS',
-  'LAMBDA_SANDBOX_TENANT_ISOLATION', 'LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS',
+  'LAMBDA_SANDBOX_TENANT_ISOLATION', 'LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS', 'LAMBDA_SANDBOX_WATCH',
 ];
 
 /** Lambda's cap on a streamed response after its first 6 MB: 2 MBps (DG/configuration-response-streaming). */
@@ -207,6 +209,7 @@ export function loadConfig(env: Env, argv: string[]): Config {
     maxQueuedInvokes: integer(env, 'LAMBDA_SANDBOX_MAX_QUEUE', 100, 0, 100_000),
     maxConcurrency,
     tenantIsolation: oneOf(env, 'LAMBDA_SANDBOX_TENANT_ISOLATION', 'NONE', ['NONE', 'PER_TENANT'] as const),
+    watch: oneOf(env, 'LAMBDA_SANDBOX_WATCH', '0', ['0', '1'] as const) === '1',
     streamBandwidthBps: integer(env, 'LAMBDA_SANDBOX_STREAM_BANDWIDTH_BPS', STREAM_BANDWIDTH_BPS, 1_024, 10_000_000_000, ' bytes/s'),
     logLevel: oneOf(env, 'LAMBDA_SANDBOX_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
     logFormat,

@@ -22,6 +22,7 @@ import { ensureSandboxHostnames } from './launch/hostsFile';
 import { startReaper } from './process/reaper';
 import { overriddenReserved, runtimeEnvironment } from './launch/runtimeEnvironment';
 import { EventStream } from './telemetry/events';
+import { startHotReload } from './watch/hotReload';
 import { LogStream } from './telemetry/logStream';
 import { TelemetryHub } from './telemetry/subscriptions/hub';
 
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   }
   log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
 
+  const watcher = config.watch ? startHotReload(config, environment, log) : undefined;
   const shutdown = async (signal: string): Promise<void> => {
     if (state.status === 'shutting-down') return;
     state.status = 'shutting-down';
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
     await environment.shutdown();
     // An invocation the shutdown stopped has its answer now (its runtime is gone): let the reply go out first.
     await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
+    watcher?.close();
     await freezer.dispose();
     reaper.stop();
     invokeServer.closeAllConnections();

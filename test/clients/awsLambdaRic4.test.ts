@@ -5,8 +5,6 @@ import { startFunction } from './helpers/functionSandbox';
 import { prepareRic4 } from './helpers/ric4';
 import { Gate } from '../integration/nodejs/helpers/gate';
 
-/** Set to true once the init runs Managed Instances mode (issue 12): the lead's switch for the pending case below. */
-const INIT_HAS_MANAGED_INSTANCES = false;
 
 type Started = Awaited<ReturnType<typeof startFunction>>;
 
@@ -92,11 +90,7 @@ describe('client suite: aws-lambda-ric 4.x on Node.js 24 as the runtime', functi
       await gate?.stop();
     });
 
-    it('serves concurrent invocations on its worker threads, each answered on its own request id', async function () {
-      if (!INIT_HAS_MANAGED_INSTANCES) {
-        console.log('      SKIPPED: the init has no Managed Instances mode yet (issue 12); set INIT_HAS_MANAGED_INSTANCES once it has');
-        this.skip();
-      }
+    it('serves concurrent invocations on its worker threads, each answered on its own request id', async () => {
       const concurrent = await start('concurrent.gated', { AWS_LAMBDA_MAX_CONCURRENCY: '4', AWS_LAMBDA_NODEJS_WORKER_COUNT: '2' });
       gate = await new Gate().start();
       const replies = [0, 1, 2, 3].map((n) => concurrent.sandbox.invoke({ n, gate: gate!.url }));

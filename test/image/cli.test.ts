@@ -124,4 +124,24 @@ describe('image: the lambda-sandbox CLI', function () {
     assert.match(started.stderr, /is ready \(but its Init failed\)/);
     if (name) await connectDocker().getContainer(name).remove({ force: true });
   });
+
+  it('reloads a mounted function directory after a change with run --watch', async () => {
+    const dir = path.join(scratch, 'watched');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, 0o755);
+    const write = (version: string) => fs.writeFileSync(path.join(dir, 'index.js'), `exports.handler = async () => ({ version: '${version}' });\n`, { mode: 0o644 });
+    write('v1');
+    const started = await cli(['run', dir, '--handler', 'index.handler', '--image', image, '--detach', '--watch']);
+    const name = /lambda-sandbox: (\S+) is ready/.exec(started.stderr)?.[1];
+    if (name) containerName = name;
+    assert.equal(started.code, 0, started.stderr);
+    const url = started.stdout.trim();
+    const version = async () => JSON.parse((await cli(['invoke', '--url', url, '{}'])).stdout) as { version: string };
+    assert.deepEqual(await version(), { version: 'v1' });
+    write('v2');
+    const logs = async () => (await cli(['logs', name as string])).stdout + (await cli(['logs', name as string])).stderr;
+    for (let i = 0; i < 100 && !/code changed \(index\.js\)/.test(await logs()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await version(), { version: 'v2' });
+    if (name) await connectDocker().getContainer(name).remove({ force: true });
+  });
 });

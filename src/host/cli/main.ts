@@ -34,6 +34,8 @@ const USAGE = `Usage: lambda-sandbox <command> [options]
       --base-image <image>      BASE_IMAGE when building
       --cgroup-freezer          Mount /sys/fs/cgroup read-write so the init freezes with cgroups (else SIGSTOP)
       --detach                  Leave the sandbox running in the background and return
+      --watch                   Mount the function directory (read-only) instead of copying it, and reinitialise
+                                after every change to it (hot reload; needs a local engine)
 
   invoke [<payload JSON>]       Invoke a sandbox and print the response (default payload {})
       --url <url>               Invoke URL or base URL (default: the only running sandbox)
@@ -92,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
         layer: { type: 'string', multiple: true }, handler: { type: 'string' }, port: { type: 'string' },
         env: { type: 'string', multiple: true }, image: { type: 'string' }, build: { type: 'boolean' },
         'base-image': { type: 'string' }, 'cgroup-freezer': { type: 'boolean' }, detach: { type: 'boolean' },
+        watch: { type: 'boolean' },
       }, true);
       if (positionals.length > 1) throw new UsageError(`run takes one function zip or directory, got: ${positionals.join(' ')}`);
       if (positionals.length === 0 && runtimeCommand.length === 0 && values.handler === undefined) {
@@ -110,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
         baseImage: baseImage(values),
         cgroupFreezer: values['cgroup-freezer'] === true,
         detach: values.detach === true,
+        watch: values.watch === true,
       });
     }
     case 'invoke': {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { imageExists } from '../dockerEngine';
 import type { SandboxContainer } from '../container';
@@ -22,6 +23,8 @@ export interface RunArgs {
   baseImage?: string;
   cgroupFreezer: boolean;
   detach: boolean;
+  /** Hot reload: bind-mount the function directory and let the init reinitialise after changes. */
+  watch: boolean;
 }
 
 /**
@@ -36,6 +39,8 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
     if (fs.statSync(args.code).isDirectory()) functionDir = args.code;
     else functionZip = args.code;
   }
+  if (args.watch && functionDir === undefined) throw new UsageError('run --watch needs a function directory (changes to a zip are not watched)');
+  const watched = args.watch ? watchedCode(functionDir as string, args.cgroupFreezer) : undefined;
   if (args.build || !(await imageExists(docker, args.image))) {
     await buildCommand(docker, { tag: args.image, baseImage: args.baseImage });
   }
@@ -50,11 +55,12 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
       docker,
       image: args.image,
       functionZip,
-      functionDir,
+      functionDir: watched ? undefined : functionDir,
       layers: args.layers,
       handler: args.handler,
       command: args.command.length > 0 ? [...args.command, ...(args.handler ? [args.handler] : [])] : undefined,
-      environment: args.env,
+      environment: { ...args.env, ...watched?.environment },
+      hostConfig: watched?.hostConfig,
       hostPort: args.port,
       cgroupFreezer: args.cgroupFreezer,
     });
@@ -103,4 +109,11 @@ export async function runCommand(docker: Docker, args: RunArgs): Promise<number>
   await following.done;
   process.stderr.write(`lambda-sandbox: ${sandbox.name} ${why === 'signal' ? 'stopped' : 'exited'} with code ${code}\n`);
   return code;
+}
+
+/** `run --watch`: the directory is mounted where the init watches it, instead of copied in once. */
+function watchedCode(dir: string, cgroupFreezer: boolean): { environment: Record<string, string>; hostConfig: { Binds: string[] } } {
+  const binds = [`${path.resolve(dir)}:/var/task:ro`];
+  if (cgroupFreezer) binds.push('/sys/fs/cgroup:/sys/fs/cgroup:rw');
+  return { environment: { LAMBDA_SANDBOX_WATCH: '1' }, hostConfig: { Binds: binds } };
 }
