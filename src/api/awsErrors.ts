@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './http';
 
-/** A service error of the Invoke API, in AWS's wire shape (spec 5.1). */
+/** A service error of the Invoke API, in AWS's wire shape (docs/lambda-behaviour.md#invoke-api). */
 export class ServiceError extends Error {
   constructor(
     readonly code: string,

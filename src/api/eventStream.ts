@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * AWS event-stream framing (spec 5.2): total length, headers length, prelude CRC, headers, payload, message CRC,
+ * AWS event-stream framing (docs/lambda-behaviour.md#invoke-api): total length, headers length, prelude CRC, headers, payload, message CRC,
  * all big-endian. Only string headers (type 7) are needed here.
  */
 export function encodeEventMessage(headers: Record<string, string>, payload: Buffer): Buffer {

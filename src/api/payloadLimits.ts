@@ -1,4 +1,4 @@
-/** Lambda's payload limits (spec 2.2, 2.3, 5.1, 6.5). */
+/** Lambda's payload limits (docs/lambda-behaviour.md#runtime-api, #response-streaming, #invoke-api, #limits). */
 export const MAX_SYNC_REQUEST_BYTES = 6_291_456;
 export const MAX_ASYNC_REQUEST_BYTES = 1_048_576;
 /** What the runtime may post to /response: 6 MiB + 100 bytes. */

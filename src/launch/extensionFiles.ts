@@ -32,7 +32,7 @@ export async function findExtensionFiles(optDir: string, limit: number): Promise
   return found.map((f, i) => (i >= limit && !f.launchError ? { ...f, launchError: 'TooManyExtensions' as const } : f));
 }
 
-/** Variables Lambda does not give external extensions (spec 3.1). */
+/** Variables Lambda does not give external extensions (docs/lambda-behaviour.md#extensions-api). */
 const NOT_FOR_EXTENSIONS = [
   'AWS_EXECUTION_ENV', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_XRAY_CONTEXT_MISSING',
   'AWS_XRAY_DAEMON_ADDRESS', 'LAMBDA_RUNTIME_DIR', 'LAMBDA_TASK_ROOT', '_AWS_XRAY_DAEMON_ADDRESS', '_AWS_XRAY_DAEMON_PORT', '_HANDLER',

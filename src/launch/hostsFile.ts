@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 export const SANDBOX_HOSTNAMES = ['sandbox.localdomain', 'sandbox'];
 
 /**
- * Telemetry destinations name `sandbox.localdomain` (spec 4.1). Inside a container (the init is PID 1) the name is
+ * Telemetry destinations name `sandbox.localdomain` (docs/lambda-behaviour.md#telemetry-api). Inside a container (the init is PID 1) the name is
  * made to resolve for the extensions' own use by adding it to /etc/hosts; on a developer's machine the file is left
  * alone (the init delivers telemetry on loopback itself and needs no name lookup).
  */

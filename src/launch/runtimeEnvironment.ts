@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 
-/** Variables Lambda sets itself; a user value for one of these is replaced (spec 6.1). */
+/** Variables Lambda sets itself; a user value for one of these is replaced (docs/lambda-behaviour.md#environment-variables). */
 export const RESERVED = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
   'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
@@ -16,7 +16,7 @@ function searchPath(lambda: string[], inherited: string | undefined): string {
     .join(':');
 }
 
-/** The environment of the runtime process, as Lambda gives it (spec 6.1), with paths from Config. */
+/** The environment of the runtime process, as Lambda gives it (docs/lambda-behaviour.md#environment-variables), with paths from Config. */
 export function runtimeEnvironment(config: Config, managedRuntime?: string): Record<string, string> {
   const user = config.userEnv;
   const nodeMajor = process.versions.node.split('.')[0];

@@ -3,7 +3,7 @@ import { Extension, type ExtensionEventType } from './extension';
 
 export const MAX_EXTENSIONS = 10;
 
-/** An Extensions API refusal (spec 3): 403 unless noted, with Lambda's type and text. */
+/** An Extensions API refusal (docs/lambda-behaviour.md#extensions-api): 403 unless noted, with Lambda's type and text. */
 export class ExtensionApiError extends Error {
   constructor(readonly errorType: string, message: string, readonly status = 403) {
     super(message);

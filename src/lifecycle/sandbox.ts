@@ -42,7 +42,7 @@ export interface SandboxDeps {
   telemetry: TelemetryControl | undefined;
 }
 
-/** Shutdown budgets (spec 1.2). */
+/** Shutdown budgets (docs/lambda-behaviour.md#time-limits). */
 const BUDGET_EXTERNAL_MS = 2_000;
 const BUDGET_INTERNAL_ONLY_MS = 500;
 const RUNTIME_SHARE_MS = 300;
@@ -103,7 +103,7 @@ export class Sandbox {
   }
 
   /**
-   * Init (spec 1.1): start every external extension, wait until all have registered, start the runtime, and wait
+   * Init (docs/lambda-behaviour.md#lifecycle): start every external extension, wait until all have registered, start the runtime, and wait
    * until the runtime and every registered extension wait in `next`. Registration and subscriptions then close.
    */
   async init(command: RuntimeCommand, deadline: number): Promise<Settled<void>> {
@@ -192,7 +192,7 @@ export class Sandbox {
   }
 
   /**
-   * Shutdown (spec 1.1, 1.2): the runtime first (SIGKILL at once without extensions, else SIGTERM with its share of
+   * Shutdown (docs/lambda-behaviour.md#lifecycle, #time-limits): the runtime first (SIGKILL at once without extensions, else SIGTERM with its share of
    * the budget), then SHUTDOWN to the external extensions subscribed to it, SIGKILL for the others and for whatever
    * is left at the deadline.
    */
@@ -325,7 +325,7 @@ export class Sandbox {
   }
 }
 
-/** Lambda's wording for a runtime that ended (spec 1.4). */
+/** Lambda's wording for a runtime that ended (docs/lambda-behaviour.md#reset). */
 function exitMessage(how: string, code: number | null): string {
   return code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${how}`;
 }

@@ -60,7 +60,7 @@ function unzipFailure(error: unknown): Error {
   return invalidParameter(`Could not unzip uploaded file. Please check your file, then try to upload again. (${detail})`);
 }
 
-/** The 250 MB quota for a function version's code and its layers (the same texts the init prints, docs: lambda-environment §6.3). */
+/** The 250 MB quota for a function version's code and its layers (the same texts the init prints, docs/lambda-behaviour.md#packages-and-layers). */
 export function checkUnzippedTotal(functionBytes: number, layerBytes: number[]): void {
   if (layerBytes.length > MAX_LAYERS) throw invalidParameter(TOO_MANY_LAYERS_TEXT);
   if (functionBytes >= MAX_UNZIPPED_BYTES) throw invalidParameter(FUNCTION_TOO_LARGE_TEXT);

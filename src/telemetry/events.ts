@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-/** Shapes follow the Telemetry API schema (spec 4.3); one object per platform event, emitted exactly once. */
+/** Shapes follow the Telemetry API schema (docs/lambda-behaviour.md#telemetry-api); one object per platform event, emitted exactly once. */
 export type Status = 'success' | 'error' | 'failure' | 'timeout';
 export type Phase = 'init' | 'invoke';
 

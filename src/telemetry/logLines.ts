@@ -1,6 +1,6 @@
 import type { PlatformEvent, ReportRecord } from './events';
 
-/** Turns platform events into the CloudWatch-style text the function's log stream shows (spec 7). */
+/** Turns platform events into the CloudWatch-style text the function's log stream shows (docs/lambda-behaviour.md#log-lines). */
 export type LogFormat = 'Text' | 'JSON';
 
 const ms = (value: number): string => `${value.toFixed(2)} ms`;

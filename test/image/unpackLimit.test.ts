@@ -9,7 +9,7 @@ import { scratchDir } from './support/probeZips';
 import { testImage } from './support/testImage';
 import { writeZeroFileZip } from './support/zips';
 
-/** Lambda's quota for function code plus layers, unzipped (spec 6.3). */
+/** Lambda's quota for function code plus layers, unzipped (docs/lambda-behaviour.md#packages-and-layers). */
 const QUOTA = 262_144_000;
 
 describe('image: the 250 MB unzipped quota', function () {

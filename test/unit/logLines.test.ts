@@ -6,7 +6,7 @@ const time = '2024-05-20T16:29:45.022Z';
 const id = 'c7bb77a1-774b-42a2-a86a-a8390d6215cd';
 const metrics = { durationMs: 3016.78, billedDurationMs: 3101, memorySizeMB: 128, maxMemoryUsedMB: 31 };
 
-describe('Platform log lines (spec 7)', () => {
+describe('Platform log lines (docs/lambda-behaviour.md#log-lines)', () => {
   const cases: Array<[string, PlatformEvent, string | undefined]> = [
     ['START', { type: 'platform.start', time, record: { requestId: id, version: '$LATEST' } }, `START RequestId: ${id} Version: $LATEST\n`],
     ['END', { type: 'platform.end', time, record: { requestId: id } }, `END RequestId: ${id}\n`],

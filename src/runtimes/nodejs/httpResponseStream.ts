@@ -13,7 +13,7 @@ export interface HttpPrelude {
 
 /**
  * `awslambda.HttpResponseStream.from(stream, prelude)`: switches the stream to the HTTP integration content type and
- * writes the JSON prelude and 8 NUL bytes before the first body byte (spec 2.3).
+ * writes the JSON prelude and 8 NUL bytes before the first body byte (docs/lambda-behaviour.md#response-streaming).
  */
 export class HttpResponseStream {
   static from(stream: ResponseStream, prelude: HttpPrelude): ResponseStream {

@@ -1,6 +1,6 @@
 import type { Invocation } from './runtimeApiClient';
 
-/** The invocation-dependent part of the handler's `context` (spec 2.1 headers + the function's environment). */
+/** The invocation-dependent part of the handler's `context` (docs/lambda-behaviour.md#runtime-api headers + the function's environment). */
 export interface InvokeData {
   functionName: string | undefined;
   functionVersion: string | undefined;

@@ -4,7 +4,7 @@ import { isMainThread } from 'node:worker_threads';
 import { intoError, toFormatted } from './errors';
 
 /**
- * Console output in Lambda's formats (spec 7): every console call becomes one line on stdout,
+ * Console output in Lambda's formats (docs/lambda-behaviour.md#log-lines): every console call becomes one line on stdout,
  * `timestamp\trequestId\tLEVEL\tmessage` (Text) or one JSON object (JSON), embedded newlines turned into `\r`.
  */
 

@@ -12,7 +12,7 @@ export type OpenRequest = (headers: http.OutgoingHttpHeaders) => http.ClientRequ
 type FirstWriteHook = (write: (chunk: string | Uint8Array) => void) => void;
 
 /**
- * The `responseStream` a streaming handler writes to (spec 2.3). Each write goes out as one HTTP chunk of a
+ * The `responseStream` a streaming handler writes to (docs/lambda-behaviour.md#response-streaming). Each write goes out as one HTTP chunk of a
  * `Lambda-Runtime-Function-Response-Mode: streaming` POST; a failure is sent as the error trailers.
  * The POST is opened on the first write or end, so setContentType works until then.
  */

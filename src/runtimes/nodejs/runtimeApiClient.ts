@@ -52,7 +52,7 @@ export function parseRuntimeApiAddress(address: string | undefined): { host: str
 }
 
 /**
- * HTTP client of the Runtime API (spec 2). One keep-alive connection serves the whole loop: an idle keep-alive socket
+ * HTTP client of the Runtime API (docs/lambda-behaviour.md#runtime-api). One keep-alive connection serves the whole loop: an idle keep-alive socket
  * is unref'd by node:http, so it never keeps the event loop alive (callbackWaitsForEmptyEventLoop relies on that).
  */
 export class RuntimeApiClient {

@@ -14,14 +14,14 @@ import type { Transport } from './transports/transport';
 
 export type { SubscribeResult } from './responses';
 
-/** Lambda reserves the port of its own APIs (spec 4.1). */
+/** Lambda reserves the port of its own APIs (docs/lambda-behaviour.md#telemetry-api). */
 const LAMBDA_API_PORT = 9001;
 
 export interface TelemetryHubOptions {
   log: Log;
   /** Where `sandbox.localdomain` / `sandbox` resolve for delivery: 127.0.0.1 by default (no DNS involved). */
   destinationHost?: string;
-  /** The function's log format (AWS_LAMBDA_LOG_FORMAT): JSON lets log lines go out as objects (spec 4.3). */
+  /** The function's log format (AWS_LAMBDA_LOG_FORMAT): JSON lets log lines go out as objects (docs/lambda-behaviour.md#telemetry-api). */
   logFormat: LogFormat;
   /** Ports a destination may not use besides 9001, e.g. where this init's APIs really listen. */
   reservedPorts?: readonly number[];

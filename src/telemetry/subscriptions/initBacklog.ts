@@ -17,7 +17,7 @@ export interface ReplayTarget {
 }
 
 /**
- * Every event since the init phase began, so that a subscription made during init still sees all of it (spec 4.2).
+ * Every event since the init phase began, so that a subscription made during init still sees all of it (docs/lambda-behaviour.md#telemetry-api).
  * Once full, later events are only counted; a late subscriber is told about them with a logsDropped record.
  */
 export class InitBacklog {

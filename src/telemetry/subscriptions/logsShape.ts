@@ -3,11 +3,11 @@ import type { WireEvent } from './wireEvent';
 
 /** The schema version of the Logs API that adds `platform.runtimeDone`. */
 const RUNTIME_DONE_SCHEMA = '2021-03-18';
-/** Records the Logs API passes through in their Telemetry API shape (spec 4.4). */
+/** Records the Logs API passes through in their Telemetry API shape (docs/lambda-behaviour.md#logs-api). */
 const UNCHANGED = new Set(['platform.extension', 'platform.logsSubscription', 'platform.logsDropped']);
 
 /**
- * What a Logs API subscriber receives for an event (spec 4.4), or undefined: no init events, spans or tracing;
+ * What a Logs API subscriber receives for an event (docs/lambda-behaviour.md#logs-api), or undefined: no init events, spans or tracing;
  * start/end carry only the request id, report only its metrics; log lines are always strings.
  */
 export function logsWireEvent(event: PlatformEvent, schemaVersion: string): WireEvent | undefined {

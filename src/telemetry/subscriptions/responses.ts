@@ -8,7 +8,7 @@ const API_TITLE: Record<SubscriptionApi, string> = { telemetry: 'Telemetry API',
 
 export const subscribed = (): SubscribeResult => ({ status: 200, body: 'OK' });
 
-/** 400; the Telemetry API's type is plain `ValidationError`, the Logs API's `Logs.ValidationError` (spec 4.1, 4.4). */
+/** 400; the Telemetry API's type is plain `ValidationError`, the Logs API's `Logs.ValidationError` (docs/lambda-behaviour.md#telemetry-api, #logs-api). */
 export function validationError(api: SubscriptionApi, errorMessage: string): SubscribeResult {
   const errorType = api === 'telemetry' ? 'ValidationError' : 'Logs.ValidationError';
   return { status: 400, body: { errorType, errorMessage } };

@@ -1,7 +1,7 @@
 import { parseDestination, type Destination } from './destination';
 import { isJsonObject } from './jsonObject';
 
-/** The two subscription APIs: Telemetry API (2022-07-01) and the legacy Logs API (2020-08-15), spec 4.1 and 4.4. */
+/** The two subscription APIs: Telemetry API (2022-07-01) and the legacy Logs API (2020-08-15), docs/lambda-behaviour.md#telemetry-api, #logs-api. */
 export type SubscriptionApi = 'telemetry' | 'logs';
 export type EventCategory = 'platform' | 'function' | 'extension';
 

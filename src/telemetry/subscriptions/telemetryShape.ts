@@ -8,7 +8,7 @@ const LOGS_API_ONLY = new Set(['platform.end', 'platform.logsSubscription']);
 /** From this schema on, JSON log lines may be delivered as objects. */
 const OBJECT_RECORDS_SINCE = '2022-12-13';
 
-/** What a Telemetry API subscriber receives for an event (spec 4.3), or undefined when it receives nothing. */
+/** What a Telemetry API subscriber receives for an event (docs/lambda-behaviour.md#telemetry-api), or undefined when it receives nothing. */
 export function telemetryWireEvent(event: PlatformEvent, schemaVersion: string, logFormat: LogFormat): WireEvent | undefined {
   if (event.type === 'function' || event.type === 'extension') {
     const objectsAllowed = logFormat === 'JSON' && schemaVersion >= OBJECT_RECORDS_SINCE;

@@ -1,7 +1,7 @@
 import type { PlatformEvent } from '../events';
 import type { EventCategory } from './subscriptionRequest';
 
-/** One element of a delivered batch: `{"time","type","record"}` (spec 4.2). */
+/** One element of a delivered batch: `{"time","type","record"}` (docs/lambda-behaviour.md#telemetry-api). */
 export interface WireEvent {
   time: string;
   type: string;

@@ -3,7 +3,7 @@ import type { Posted } from './helpers/fakeRuntimeApi';
 import { Gate } from './helpers/gate';
 import { json, startSession, type Session } from './helpers/session';
 
-/** Streaming responses (spec 2.3): one chunked POST in streaming mode, failures as trailers. */
+/** Streaming responses (docs/lambda-behaviour.md#response-streaming): one chunked POST in streaming mode, failures as trailers. */
 describe('nodejs runtime: response streaming', () => {
   let session: Session | undefined;
   let gate: Gate | undefined;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
 /**
- * A small Runtime API (spec 2) for testing the Node.js runtime on its own: it hands out queued events on /next and
+ * A small Runtime API (docs/lambda-behaviour.md#runtime-api) for testing the Node.js runtime on its own: it hands out queued events on /next and
  * records exactly what the runtime posts. The runtime is the thing under test; this server only plays the init.
  */
 
