@@ -40,7 +40,6 @@ export abstract class CgroupFreezer implements Freezer {
 
   abstract freeze(): Promise<void>;
   abstract thaw(): Promise<void>;
-  abstract peakMemoryBytes(): number | undefined;
 
   dispose(): Promise<void> {
     return this.queue.run(async () => {

@@ -64,10 +64,6 @@ class Cgroup1Freezer extends CgroupFreezer {
     });
   }
 
-  peakMemoryBytes(): number | undefined {
-    return undefined; // the v1 freezer hierarchy has no memory accounting
-  }
-
   protected release(): void {
     this.tryWrite('THAWED');
   }

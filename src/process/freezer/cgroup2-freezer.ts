@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cgroupMemoryPeak, cgroupPids } from './cgroup-child';
+import { cgroupPids } from './cgroup-child';
 import { CgroupFreezer, openCgroupFreezer } from './cgroup-freezer';
 import { FreezerError, type OpenResult } from './types';
 import { delay, errorCode } from './wait';
@@ -43,9 +43,6 @@ class Cgroup2Freezer extends CgroupFreezer {
     return this.queue.run(() => this.setFrozen(false));
   }
 
-  peakMemoryBytes(): number | undefined {
-    return cgroupMemoryPeak(this.cgroupDir);
-  }
 
   protected release(): void {
     try {

@@ -17,9 +17,6 @@ export class NoFreezer implements Freezer {
 
   async thaw(): Promise<void> {}
 
-  peakMemoryBytes(): undefined {
-    return undefined;
-  }
 
   async dispose(): Promise<void> {}
 }

@@ -88,9 +88,6 @@ export class SignalFreezer implements Freezer {
     return this.queue.run(async () => this.continueAll());
   }
 
-  peakMemoryBytes(): undefined {
-    return undefined;
-  }
 
   /** Continues every tracked group so nothing stays stopped, then forgets them. */
   dispose(): Promise<void> {

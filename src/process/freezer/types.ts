@@ -28,11 +28,6 @@ export interface Freezer {
   freeze(): Promise<void>;
   /** Resolves when every process may run again. */
   thaw(): Promise<void>;
-  /**
-   * cgroup v2 memory.peak in bytes when the memory controller is enabled for the cgroup; otherwise undefined (use
-   * maxMemoryUsedMb from ../memory, which then sums the processes' own peaks).
-   */
-  peakMemoryBytes(): number | undefined;
   /** Thaws, moves any process still inside back to the init's cgroup and removes the cgroup. Safe to call twice. */
   dispose(): Promise<void>;
 }

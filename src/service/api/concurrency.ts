@@ -58,7 +58,7 @@ export function concurrencyRoutes(router: Router, context: ServiceContext): void
     const key = provisionedQualifier(qualifier);
     return context.exclusive(found.name, async () => {
       const record = context.store.functions.get(found.name) ?? found;
-      const config = resolveVersion(context, record, key);
+      resolveVersion(context, record, key); // refuses a version or alias that does not exist
       if ((count as number) > context.scheduler.concurrency.accountLimit) {
         throw invalidParameter(`Requested Provisioned Concurrency should not be greater than the account limit of ${context.scheduler.concurrency.accountLimit}.`);
       }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createFreezer } from '../../../src/process/freezer';
-import { cgroupPids } from '../../../src/process/freezer/cgroup-child';
+import { cgroupMemoryPeak, cgroupPids } from '../../../src/process/freezer/cgroup-child';
 import { maxMemoryUsedMb, processTreeMemoryMb } from '../../../src/process/memory';
 
 /** Node that touches `mb` MiB (Buffer.alloc fills the memory), prints "ready" and waits. */
@@ -73,7 +73,7 @@ describe('memory', function () {
       const byCgroup = maxMemoryUsedMb({ cgroupDir: freezer.cgroupDir, processGroups: [shell.pid] });
       assert.ok(byGroup < 50, `the group alone (${byGroup} MB) should not see the setsid allocator`);
       assert.ok(byCgroup >= 50, `the cgroup shows only ${byCgroup} MB`);
-      const peak = freezer.peakMemoryBytes();
+      const peak = cgroupMemoryPeak(freezer.cgroupDir);
       if (peak !== undefined) assert.equal(byCgroup, Math.ceil(peak / 1048576)); // memory.peak wins when present
     } finally {
       for (const pid of freezer.cgroupDir ? cgroupPids(freezer.cgroupDir) : []) {
