@@ -1,26 +1,26 @@
+import { waitFor } from '../../test/helpers/wait';
 import { oneShot } from './keepAliveClient';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Polls GET (or POST `{}`) `urlPath` on a fresh connection every `pollMs` until it answers 200. A refused connection (not yet
- * listening) and non-200 answers (not yet ready) are retried; `stillRunning` ends the wait early when the process died.
+ * Polls GET (or POST `{}`) `urlPath` on a fresh connection every `pollMs` until it answers 200. A refused connection
+ * (not yet listening) and non-200 answers (not yet ready) are retried; `stillRunning` ends the wait early when the
+ * process died.
  */
 export async function waitFor200(
   port: number,
   urlPath: string,
   options: { timeoutMs: number; pollMs: number; stillRunning: () => boolean; describe: () => string; method?: 'GET' | 'POST' },
 ): Promise<void> {
-  const deadline = performance.now() + options.timeoutMs;
-  for (;;) {
-    try {
-      const answer = await oneShot(port, options.method ?? 'GET', urlPath, options.method === 'POST' ? Buffer.from('{}') : undefined);
-      if (answer.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (!options.stillRunning()) throw new Error(`the process exited before ${urlPath} answered 200\n${options.describe()}`);
-    if (performance.now() > deadline) throw new Error(`${urlPath} did not answer 200 within ${options.timeoutMs} ms\n${options.describe()}`);
-    await sleep(options.pollMs);
-  }
+  const method = options.method ?? 'GET';
+  const answers200 = async (): Promise<true | undefined> => {
+    const answer = await oneShot(port, method, urlPath, method === 'POST' ? Buffer.from('{}') : undefined).catch(() => undefined);
+    return answer?.status === 200 ? true : undefined;
+  };
+  await waitFor(`${urlPath} to answer 200`, answers200, {
+    timeoutMs: options.timeoutMs,
+    pollMs: options.pollMs,
+    giveUp: () => (options.stillRunning() ? undefined : 'the process exited'),
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${options.describe()}`);
+  });
 }

@@ -135,19 +135,12 @@ export class RunningInit {
   }
 
   async waitReady(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let exited = false;
     void this.exited.then(() => (exited = true));
-    while (Date.now() < deadline && !exited) {
-      try {
-        const health = await request(this.invokePort, 'GET', '/healthz');
-        if (health.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`sandbox not ready (exited: ${exited})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+    const ready = async () => ((await request(this.invokePort, 'GET', '/healthz').catch(() => undefined))?.status === 200 ? true : undefined);
+    await waitFor('the init to be ready', ready, { timeoutMs, pollMs: 25, giveUp: () => (exited ? 'it exited' : undefined) }).catch((error: Error) => {
+      throw new Error(`sandbox not ready (${error.message})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+    });
   }
 
   invoke(payload: unknown, headers: Record<string, string> = {}, urlPath = INVOKE_PATH): Promise<InvokeResult> {
