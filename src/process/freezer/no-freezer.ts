@@ -17,6 +17,5 @@ export class NoFreezer implements Freezer {
 
   async thaw(): Promise<void> {}
 
-
   async dispose(): Promise<void> {}
 }
