@@ -1,22 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { LambdaError } from '../lambdaError';
 import { sendJson } from './http';
 
-/** A service error of the Invoke API, in AWS's wire shape (docs/lambda-behaviour.md#invoke-api). */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, string> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-/** Bodies differ in casing between exceptions; sending both `message` and `Message` lets every SDK find the text. */
-export function sendServiceError(res: ServerResponse, error: ServiceError, requestId: string): void {
-  sendJson(res, error.status, { Type: 'User', ...error.extra, message: error.message, Message: error.message }, {
+/** Sends one of Lambda's service errors (the same class `serve`'s Lambda API uses) as the Invoke API answers it. */
+export function sendServiceError(res: ServerResponse, error: LambdaError, requestId: string): void {
+  sendJson(res, error.status, error.body(), {
     'x-amzn-ErrorType': error.code,
     'x-amzn-RequestId': requestId,
     ...error.headers,
@@ -24,20 +12,20 @@ export function sendServiceError(res: ServerResponse, error: ServiceError, reque
 }
 
 export const errors = {
-  functionNotFound: (arn: string) => new ServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`),
+  functionNotFound: (arn: string) => new LambdaError('ResourceNotFoundException', 404, `Function not found: ${arn}`),
   requestTooLarge: (limit: number) =>
-    new ServiceError('RequestEntityTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`),
+    new LambdaError('RequestEntityTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`),
   invalidJson: (detail: string) =>
-    new ServiceError('InvalidRequestContentException', 400, `Could not parse request body into json: Could not parse payload into json: ${detail}`),
-  invalidParameter: (message: string) => new ServiceError('InvalidParameterValueException', 400, message),
+    new LambdaError('InvalidRequestContentException', 400, `Could not parse request body into json: Could not parse payload into json: ${detail}`),
+  invalidParameter: (message: string) => new LambdaError('InvalidParameterValueException', 400, message),
   tooManyRequests: () =>
-    new ServiceError('TooManyRequestsException', 429, 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'Retry-After': '1' }),
+    new LambdaError('TooManyRequestsException', 429, 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'Retry-After': '1' }),
   unknownOperation: (method: string, path: string) =>
-    new ServiceError('UnknownOperationException', 404, `No operation matches ${method} ${path}`),
+    new LambdaError('UnknownOperationException', 404, `No operation matches ${method} ${path}`),
   notAllowed: (method: string, path: string) =>
-    new ServiceError('MethodNotAllowedException', 405, `Method ${method} is not allowed on ${path}`),
+    new LambdaError('MethodNotAllowedException', 405, `Method ${method} is not allowed on ${path}`),
   /** Lambda's exact wording is not documented (docs/lambda-behaviour.md#tenant-isolation): unverified. */
   tenantIdRequired: () =>
-    new ServiceError('InvalidParameterValueException', 400, 'TenantId is required when invoking a function with tenant isolation mode PER_TENANT.'),
-  shuttingDown: () => new ServiceError('ServiceException', 503, 'The execution environment is shutting down'),
+    new LambdaError('InvalidParameterValueException', 400, 'TenantId is required when invoking a function with tenant isolation mode PER_TENANT.'),
+  shuttingDown: () => new LambdaError('ServiceException', 503, 'The execution environment is shutting down'),
 };

@@ -5,7 +5,8 @@ import { Invocation, type InvokeRequest } from '../../invoke/invocation';
 import type { InvokeQueue } from '../../invoke/invokeQueue';
 import type { LogStream } from '../../telemetry/logStream';
 import { newTraceId } from '../../telemetry/traceId';
-import { errors, sendServiceError, ServiceError } from '../awsErrors';
+import { LambdaError } from '../../lambdaError';
+import { errors, sendServiceError } from '../awsErrors';
 import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody } from '../http';
 import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES } from '../payloadLimits';
 import { resolveFunctionName } from './functionName';
@@ -92,7 +93,7 @@ export function invokeRoute(deps: InvokeRouteDeps, streaming: boolean) {
         res.end();
       }
     } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
+      if (!(error instanceof LambdaError)) throw error;
       if (!res.headersSent) sendServiceError(res, error, requestId);
     }
   };
