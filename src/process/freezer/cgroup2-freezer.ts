@@ -24,6 +24,13 @@ class Cgroup2Freezer extends CgroupFreezer {
   private readonly eventsFile = path.join(this.cgroupDir, 'cgroup.events');
   private watcher: fs.FSWatcher | undefined;
   private wakeWaiter: (() => void) | undefined;
+  /**
+   * The two control files stay open between invokes: a freeze and a thaw are then one pwrite each and a pread or
+   * two, instead of an open, a write or read and a close every time (a tenth of the init's CPU per warm invoke).
+   */
+  private freezeFd: number | undefined;
+  private eventsFd: number | undefined;
+  private readonly eventsBuffer = Buffer.alloc(512);
 
   constructor(cgroupDir: string, parentDir: string, timeoutMs: number, log: (message: string) => void) {
     super(cgroupDir, parentDir, timeoutMs, log);
@@ -43,7 +50,6 @@ class Cgroup2Freezer extends CgroupFreezer {
     return this.queue.run(() => this.setFrozen(false));
   }
 
-
   protected release(): void {
     try {
       fs.writeFileSync(this.freezeFile, '0');
@@ -51,12 +57,15 @@ class Cgroup2Freezer extends CgroupFreezer {
       // already gone, or removed by someone else: the removal reports what matters
     }
     this.stopWatching();
+    for (const fd of [this.freezeFd, this.eventsFd]) if (fd !== undefined) fs.closeSync(fd);
+    this.freezeFd = this.eventsFd = undefined;
   }
 
   private async setFrozen(frozen: boolean): Promise<void> {
     this.checkOpen();
     try {
-      fs.writeFileSync(this.freezeFile, frozen ? '1' : '0');
+      this.freezeFd ??= fs.openSync(this.freezeFile, 'w');
+      fs.writeSync(this.freezeFd, frozen ? '1' : '0', 0);
     } catch (error) {
       throw new FreezerError(`cannot write ${this.freezeFile}: ${errorCode(error)}`);
     }
@@ -84,7 +93,9 @@ class Cgroup2Freezer extends CgroupFreezer {
   private readFrozen(): boolean {
     let events: string;
     try {
-      events = fs.readFileSync(this.eventsFile, 'latin1');
+      this.eventsFd ??= fs.openSync(this.eventsFile, 'r');
+      const length = fs.readSync(this.eventsFd, this.eventsBuffer, 0, this.eventsBuffer.length, 0);
+      events = this.eventsBuffer.toString('latin1', 0, length);
     } catch (error) {
       throw new FreezerError(`cannot read ${this.eventsFile}: ${errorCode(error)}`);
     }
