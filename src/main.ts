@@ -2,68 +2,38 @@
 // First, before anything else loads: a SIGTERM from `docker stop` right after start is queued, not lost.
 import { installEarlySignalQueue } from './earlySignals';
 installEarlySignalQueue();
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { extensionRoutes } from './api/extensions/routes';
-import type { ServiceStatus } from './api/invoke/invokeRoute';
-import { invokeRoutes, newInvokeRouter } from './api/invoke/routes';
-import { newRuntimeRouter, runtimeRoutes } from './api/runtime/routes';
-import type { Router } from './api/router';
+import { ApiServer } from './api/apiServer';
 import type * as Archive from './archive/unpack';
 import { ConfigError, loadConfig, type Config } from './config';
-import { runInvokePhase } from './invoke/invokePhase';
-import { Environment } from './lifecycle/environment';
-import { InvokeQueue } from './invoke/invokeQueue';
+import { ensureSandboxHostnames } from './launch/hostsFile';
+import { PrestartedRuntime } from './lifecycle/prestartedRuntime';
 import { createLogger, type Logger } from './logger';
-import { resolveRuntimeCommand } from './launch/runtimeCommand';
 import { createFreezer, type Freezer } from './process/freezer';
 import { mountOwnCgroup2 } from './process/freezer/mountCgroup2';
-import { ensureSandboxHostnames } from './launch/hostsFile';
 import { startReaper } from './process/reaper';
-import { overriddenReserved, runtimeEnvironment } from './launch/runtimeEnvironment';
-import { EventStream } from './telemetry/events';
-import { startHotReload } from './watch/hotReload';
-import { LogStream } from './telemetry/logStream';
-import { TelemetryHub } from './telemetry/subscriptions/hub';
+import type * as Services from './startEnvironment';
 
-/** How long a shutdown waits for the invocation in flight before stopping the runtime under it. */
-const SHUTDOWN_GRACE_MS = 2_000;
+// The start-up is ordered so that the first runtime starts as early as it can (docs/architecture.md#cold-start):
+// config, the zips and the freezer, the Runtime API's socket, the runtime; only then does the rest of the init load
+// (startEnvironment.ts), while the runtime's own start-up runs on another CPU.
 
 function fail(message: string): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
   process.exit(1);
 }
 
-function listen(server: Server, host: string, port: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen for the ${what} on ${host}:${port}: ${error.code ?? error.message}`)));
-    server.listen(port, host, () => resolve());
-  });
-}
-
-function serve(router: Router, log: Logger): Server {
-  const server = createServer((req, res) => {
-    Promise.resolve(router.dispatch(req, res)).catch((error: unknown) => {
-      log.error(`request ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ errorType: 'ServiceException', errorMessage: 'Internal error in the execution environment' }) + '\n');
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  return server;
-}
-
-async function unpack(config: Config, log: Logger): Promise<void> {
-  if (config.functionZip === undefined && config.layers.length === 0) return;
+/** Unpacks the function and layer zips; the reason when that fails. */
+async function unpack(config: Config, log: Logger): Promise<string | undefined> {
+  if (config.functionZip === undefined && config.layers.length === 0) return undefined;
   // Loaded only when needed: the archive code (worker threads, yauzl) costs about 15 ms of a cold start.
   const { describeUnpack, unpackAll, UnpackError }: typeof Archive = require('./archive/unpack');
   try {
     const report = await unpackAll({ functionZip: config.functionZip, layers: config.layers, taskRoot: config.taskRoot, optDir: config.optDir });
     log.info(describeUnpack(report));
     for (const warning of report.warnings) log.warn(warning);
+    return undefined;
   } catch (error) {
-    if (error instanceof UnpackError) fail(error.message);
+    if (error instanceof UnpackError) return error.message;
     throw error;
   }
 }
@@ -98,83 +68,24 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
 
   const reaper = startReaper({ log: (line) => log.warn(line) });
-  await unpack(config, log);
-  const freezer = await openFreezer(config, log);
-  await ensureSandboxHostnames().catch((error: Error) => log.warn(`could not add sandbox.localdomain to /etc/hosts: ${error.message}`));
-
-  const events = new EventStream();
-  const logStream = new LogStream(events, config.logFormat, (text) => process.stdout.write(text));
-  for (const name of overriddenReserved(config, runtimeEnvironment(config))) {
-    log.warn(`${name} is reserved by Lambda; the function sees Lambda's value, not the one given`);
-  }
-  const telemetry = new TelemetryHub(events, {
-    log: (level, message) => log.log(level, `telemetry: ${message}`),
-    logFormat: config.logFormat,
-    reservedPorts: [config.apiPort, config.invokePort],
-  });
-  const queue = new InvokeQueue(config.maxQueuedInvokes, config.maxConcurrency);
-  const environment = new Environment({
-    config,
-    events,
-    log,
-    instanceId: randomUUID(),
-    resolveRuntime: () => resolveRuntimeCommand(config, config.nodejsBootstrap),
-    freezer,
-    telemetry,
-    idleShutdownMs: config.idleShutdownMs,
-    invocationWaiting: () => queue.depth > 0,
-  });
-  const state = { status: 'initializing' as ServiceStatus };
-
-  const runtimeServer = serve(
-    extensionRoutes(environment.extensionsPort, config, telemetry, runtimeRoutes(environment.runtimePort, newRuntimeRouter(), config.streamBandwidthBps)), log);
-  const invokeServer = serve(invokeRoutes({
-    config,
-    invoke: (invocation) => runInvokePhase(invocation, { config, events, log, environment }),
-    queue,
-    logStream,
-    status: () => state.status,
-    environmentState: () => environment.state.state,
-  }, newInvokeRouter()), log);
-  try {
-    await listen(runtimeServer, config.apiHost, config.apiPort, 'Runtime API');
-    await listen(invokeServer, config.invokeHost, config.invokePort, 'Invoke API');
-  } catch (error) {
+  const [unpackFailure, freezer] = await Promise.all([unpack(config, log), openFreezer(config, log)]);
+  const giveUp = async (message: string): Promise<never> => {
     await freezer.dispose(); // the cgroup it made must not outlive a start that failed
     reaper.stop();
-    fail(`lambda-sandbox: ${(error as Error).message}`);
-  }
-  log.info(`Runtime API on ${config.apiHost}:${config.apiPort}, invokes on ${config.invokeHost}:${config.invokePort}`);
-
-  const watcher = config.watch ? startHotReload(config, environment, log) : undefined;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (state.status === 'shutting-down') return;
-    state.status = 'shutting-down';
-    log.info(`${signal} received: shutting down`);
-    queue.refuseWaiting();
-    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
-    await environment.shutdown();
-    // An invocation the shutdown stopped has its answer now (its runtime is gone): let the reply go out first.
-    await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS))]);
-    watcher?.close();
-    await freezer.dispose();
-    reaper.stop();
-    invokeServer.closeAllConnections();
-    runtimeServer.closeAllConnections();
-    invokeServer.close();
-    runtimeServer.close();
-    logStream.close();
-    telemetry.close();
-    process.exit(0);
+    fail(message);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (unpackFailure !== undefined) await giveUp(unpackFailure);
+  await ensureSandboxHostnames().catch((error: Error) => log.warn(`could not add sandbox.localdomain to /etc/hosts: ${error.message}`));
 
-  const ok = await environment.initialize();
-  if (!ok) log.warn('the next invoke will initialise again (suppressed init)');
-  if (state.status === 'shutting-down') return;
-  state.status = 'ready';
-  queue.start();
+  const runtimeApi = new ApiServer();
+  await runtimeApi.listen(config.apiHost, config.apiPort, 'Runtime API').catch((error: Error) => giveUp(`lambda-sandbox: ${error.message}`));
+  const prestarted = await PrestartedRuntime.start(config, freezer);
+  if (prestarted) log.debug(`started the runtime ahead of the Init: ${prestarted.spec.command}`);
+  // Whatever ends the init early, the runtime it started goes with it.
+  process.once('exit', () => prestarted?.discard());
+
+  const { startEnvironment }: typeof Services = require('./startEnvironment');
+  await startEnvironment({ config, log, freezer, reaper, runtimeApi, prestarted, giveUp });
 }
 
 main().catch((error: unknown) => fail(`lambda-sandbox: unexpected failure at start: ${(error as Error).stack ?? String(error)}`));

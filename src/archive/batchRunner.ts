@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import { type BatchEntry, extractBatch, type BatchResult } from './batchExtract';
 import type { BatchMessage } from './extractWorker';
 import { SyncWindowReader } from './syncWindowReader';
@@ -42,9 +42,11 @@ interface Pending {
 /** One worker per core (up to 4); a batch goes to the worker with the fewest batches queued. */
 export class WorkerRunner implements BatchRunner {
   readonly parallelism: number;
-  private readonly workers: Array<{ worker: Worker; pending: Pending[] }>;
+  private readonly workers: Array<{ worker: WorkerThreads.Worker; pending: Pending[] }>;
 
   constructor(umask: number) {
+    // Loaded here, not at the top: a small zip is extracted inline, and node:worker_threads costs ~10 ms of a cold start.
+    const { Worker }: typeof WorkerThreads = require('node:worker_threads');
     const count = Math.max(1, Math.min(MAX_WORKERS, os.availableParallelism()));
     this.parallelism = count * 2;
     this.workers = Array.from({ length: count }, () => {

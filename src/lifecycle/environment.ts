@@ -9,6 +9,7 @@ import { initStartRecord, round3 } from '../telemetry/platformRecords';
 import type { InvokeEnvironment } from '../invoke/invokePhase';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
+import type { PrestartedRuntime } from './prestartedRuntime';
 import { InFlightCount } from './inFlightCount';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
@@ -24,6 +25,8 @@ export interface EnvironmentOptions {
   idleShutdownMs?: number;
   /** True when another invocation is already waiting: freezing now would only be undone at once. */
   invocationWaiting?: () => boolean;
+  /** The first Init's runtime, already starting (main.ts); the first Init adopts it or kills it. */
+  prestarted?: PrestartedRuntime;
 }
 
 type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
@@ -68,10 +71,12 @@ export class Environment implements InvokeEnvironment {
   private replacing: Promise<void> = Promise.resolve();
   /** With PER_TENANT isolation, the tenant this environment serves (docs/lambda-behaviour.md#tenant-isolation). */
   private tenant: string | undefined;
+  private prestarted: PrestartedRuntime | undefined;
 
   constructor(private readonly options: EnvironmentOptions) {
     this.config = options.config;
     this.concurrent = options.config.maxConcurrency > 1;
+    this.prestarted = options.prestarted;
   }
 
   get timeoutMs(): number {
@@ -231,6 +236,7 @@ export class Environment implements InvokeEnvironment {
   /** Stops the sandbox (SHUTDOWN spindown to the extensions); the environment is then Stopped. */
   async shutdown(): Promise<void> {
     clearTimeout(this.idleTimer);
+    this.takePrestarted();
     if (!this.state.can('shutdown')) return;
     this.state.fire('shutdown');
     await this.discardSandbox('spindown');
@@ -250,7 +256,8 @@ export class Environment implements InvokeEnvironment {
     this.options.telemetry?.reset();
     events.emit('platform.initStart', initStartRecord(config, phase, this.options.instanceId, managed));
     const result = 'command' in command ? await this.startSandbox(command, deadline) : command;
-    const durationMs = performance.now() - started;
+    // A prestarted runtime was starting before this Init began; its Init Duration counts from its spawn.
+    const durationMs = performance.now() - Math.min(started, this.takePrestarted()?.adoptedSince ?? started);
     const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
     const errorType = typeof result === 'object' ? result.errorType : undefined;
     if (typeof result === 'object') this.tellInitFailure(phase, result);
@@ -283,12 +290,20 @@ export class Environment implements InvokeEnvironment {
   private async startSandbox(command: RuntimeCommand, deadline: number): Promise<'ok' | 'timeout' | SandboxFailure> {
     const sandbox = new Sandbox({
       config: this.config, events: this.options.events, log: this.options.log,
-      freezer: this.options.freezer, telemetry: this.options.telemetry,
+      freezer: this.options.freezer, telemetry: this.options.telemetry, prestarted: this.prestarted,
     });
     this.sandbox = sandbox;
     sandbox.onFailure((failure) => this.onIdleFailure(sandbox, failure));
     const result = await sandbox.init(command, deadline);
     return result.ok ? 'ok' : result.failure;
+  }
+
+  /** The prestarted runtime, once: killed if the first Init did not adopt it. */
+  private takePrestarted(): PrestartedRuntime | undefined {
+    const prestarted = this.prestarted;
+    this.prestarted = undefined;
+    prestarted?.discard();
+    return prestarted;
   }
 
   /** A sandbox that breaks between invocations leaves the environment uninitialised; the next invoke re-inits. */

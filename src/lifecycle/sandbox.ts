@@ -6,7 +6,8 @@ import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { maxMemoryUsedMb } from '../process/memory';
-import { describeExit, ManagedProcess, type ProcessSpec } from '../process/process';
+import { runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
+import { describeExit, type ManagedProcess, type ProcessSpec } from '../process/process';
 import { killSandboxProcesses } from '../process/sandboxTree';
 import type { EventStream } from '../telemetry/events';
 import { timer } from './deferred';
@@ -14,6 +15,7 @@ import type { Extension, ShutdownEvent } from './extension';
 import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
 import { ConcurrentRuntimeSession } from './concurrentRuntimeSession';
 import { RuntimeSession } from './runtimeSession';
+import type { PrestartedRuntime } from './prestartedRuntime';
 import { newSandboxMachine } from './sandboxMachine';
 
 /** What broke the sandbox: the first failure wins, later ones are consequences. */
@@ -40,6 +42,8 @@ export interface SandboxDeps {
   log: Logger;
   freezer: Freezer;
   telemetry: TelemetryControl | undefined;
+  /** The runtime started ahead of this sandbox's Init, to adopt instead of starting one (the first Init only). */
+  prestarted?: PrestartedRuntime;
 }
 
 /** Shutdown budgets (docs/lambda-behaviour.md#time-limits). */
@@ -115,6 +119,7 @@ export class Sandbox {
     } catch (error) {
       return { ok: false, failure: { errorType: 'Extension.LaunchError', message: `cannot list the extensions: ${(error as Error).message}` } };
     }
+    if (files.length > 0) this.deps.prestarted?.discard(); // extensions start first
     for (const file of files) {
       if (file.launchError) {
         const failed = this.extensions.addExternal(file.name, undefined);
@@ -274,12 +279,7 @@ export class Sandbox {
   }
 
   private spawn(spec: ProcessSpec, onLine: (line: string) => void): ManagedProcess {
-    const runAs = this.deps.config.runAs;
-    // A process that drops to another user cannot join the init's cgroup itself; track() moves it right after spawn.
-    const wrapped = runAs ? { command: spec.command, args: spec.args } : this.deps.freezer.wrap(spec.command, spec.args);
-    const process = new ManagedProcess({ ...spec, ...wrapped, ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) }, onLine);
-    if (process.pid !== undefined) this.deps.freezer.track(process.pid);
-    return process;
+    return spawnSandboxed(spec, onLine, this.deps.freezer, this.deps.config.runAs);
   }
 
   private launchExtension(name: string, spec: ProcessSpec): Extension {
@@ -306,10 +306,9 @@ export class Sandbox {
   private startRuntime(command: RuntimeCommand, env: Record<string, string>): void {
     const { events, log, config } = this.deps;
     log.info(`starting runtime: ${[command.command, ...command.args].join(' ')} (${command.source})`);
-    const process = this.spawn(
-      { name: 'runtime', command: command.command, args: command.args, cwd: config.taskRoot, env },
-      (line) => events.emit('function', line),
-    );
+    const spec = runtimeProcessSpec(config, command, env);
+    const onLine = (line: string): void => events.emit('function', line);
+    const process = this.deps.prestarted?.adopt(spec, onLine) ?? this.spawn(spec, onLine);
     const session = config.maxConcurrency > 1 ? new ConcurrentRuntimeSession(process, config.maxConcurrency) : new RuntimeSession(process);
     this.runtime = session;
     void session.initError.promise.then((report) =>

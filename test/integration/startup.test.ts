@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 import { FIXTURES, INIT_MAIN } from '../helpers/paths';
-import { RunningInit } from '../helpers/runningInit';
+import { freePort, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 
@@ -31,6 +31,15 @@ async function writeZip(file: string, entries: Record<string, { data: string; mo
   zip.end();
   await new Promise<void>((resolve, reject) => zip.outputStream.pipe(createWriteStream(file)).on('close', resolve).on('error', reject));
   return file;
+}
+
+/** True while `pid` runs (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return false;
+  }
 }
 
 describe('Start-up', function () {
@@ -76,6 +85,41 @@ describe('Start-up', function () {
       await assert.rejects(fs.stat(cgroup as string), { code: 'ENOENT' }, `${cgroup} is still there`);
     } finally {
       await sandbox.stop();
+    }
+  });
+
+  it('starts the runtime ahead of the Init when no extension must start first; its output still follows INIT_START', async () => {
+    const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_LOG_LEVEL: 'debug' } });
+    try {
+      assert.deepEqual((await sandbox.invoke({ early: true })).json(), { early: true });
+      assert.match(sandbox.stderr, /started the runtime ahead of the Init: \S+\/bootstrap/);
+      const lines = sandbox.stdout.split('\n');
+      assert.match(lines[0], /^INIT_START /);
+      assert.equal(lines[1], 'init mode ok', 'the runtime\'s first line, held until its Init began');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('kills the runtime it started ahead when the start fails after it (the Invoke API port taken)', async () => {
+    const blocker = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED } });
+    const task = path.join(scratch, 'task-early');
+    const pidFile = path.join(scratch, 'early-runtime.pid');
+    await fs.mkdir(task, { recursive: true });
+    await fs.writeFile(path.join(task, 'bootstrap'), `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 60\n`, { mode: 0o755 });
+    try {
+      const result = await runInit({
+        LAMBDA_TASK_ROOT: task, LAMBDA_SANDBOX_OPT_DIR: path.join(scratch, 'opt-early'), LAMBDA_SANDBOX_LOG_LEVEL: 'debug',
+        LAMBDA_SANDBOX_INVOKE_PORT: String(blocker.invokePort), LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${await freePort()}`,
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /started the runtime ahead of the Init/);
+      assert.match(result.stderr, /cannot listen for the Invoke API on 127\.0\.0\.1:\d+: EADDRINUSE/);
+      const pid = Number(await fs.readFile(pidFile, 'latin1'));
+      for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(alive(pid), false, `the runtime started ahead (pid ${pid}) outlived the init`);
+    } finally {
+      await blocker.stop();
     }
   });
 
