@@ -6,16 +6,16 @@ import { ApiServer } from './api/apiServer';
 import type * as Archive from './archive/unpack';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ensureSandboxHostnames } from './launch/hostsFile';
-import { PrestartedRuntime } from './lifecycle/prestartedRuntime';
+import { PrestartedProcesses } from './lifecycle/prestartedProcesses';
 import { createLogger, type Logger } from './logger';
 import { createFreezer, type Freezer } from './process/freezer';
 import { mountOwnCgroup2 } from './process/freezer/mountCgroup2';
 import { startReaper } from './process/reaper';
 import type * as Services from './startEnvironment';
 
-// The start-up is ordered so that the first runtime starts as early as it can (docs/architecture.md#cold-start):
-// config, the zips and the freezer, the Runtime API's socket, the runtime; only then does the rest of the init load
-// (startEnvironment.ts), while the runtime's own start-up runs on another CPU.
+// The start-up is ordered so that the first runtime (or the extensions) start as early as they can
+// (docs/architecture.md#cold-start): config, the zips and the freezer, the Runtime API's socket, those processes;
+// only then does the rest of the init load (startEnvironment.ts), while their own start-up runs on another CPU.
 
 function fail(message: string): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
@@ -79,10 +79,10 @@ async function main(): Promise<void> {
 
   const runtimeApi = new ApiServer();
   await runtimeApi.listen(config.apiHost, config.apiPort, 'Runtime API').catch((error: Error) => giveUp(`lambda-sandbox: ${error.message}`));
-  const prestarted = await PrestartedRuntime.start(config, freezer);
-  if (prestarted) log.debug(`started the runtime ahead of the Init: ${prestarted.spec.command}`);
-  // Whatever ends the init early, the runtime it started goes with it.
-  process.once('exit', () => prestarted?.discard());
+  const prestarted = await PrestartedProcesses.start(config, freezer);
+  if (prestarted) log.debug(`started ahead of the Init: ${prestarted.commands.join(', ')}`);
+  // Whatever ends the init before its first Init, what it started goes with it.
+  process.once('exit', () => prestarted?.release());
 
   const { startEnvironment }: typeof Services = require('./startEnvironment');
   await startEnvironment({ config, log, freezer, reaper, runtimeApi, prestarted, giveUp });

@@ -10,7 +10,7 @@ import { InvokeQueue } from './invoke/invokeQueue';
 import { resolveRuntimeCommand } from './launch/runtimeCommand';
 import { overriddenReserved, runtimeEnvironment } from './launch/runtimeEnvironment';
 import { Environment } from './lifecycle/environment';
-import type { PrestartedRuntime } from './lifecycle/prestartedRuntime';
+import type { PrestartedProcesses } from './lifecycle/prestartedProcesses';
 import type { Logger } from './logger';
 import type { Freezer } from './process/freezer';
 import type { Reaper } from './process/reaper';
@@ -28,9 +28,9 @@ export interface EarlyStart {
   log: Logger;
   freezer: Freezer;
   reaper: Reaper;
-  /** Listening already; answers once the first runtime is the Init's. */
+  /** Listening already; answers once the processes started ahead are the first Init's. */
   runtimeApi: ApiServer;
-  prestarted: PrestartedRuntime | undefined;
+  prestarted: PrestartedProcesses | undefined;
   /** Ends a start that failed: the freezer's cgroup removed, the message on stderr, exit status 1. */
   giveUp: (message: string) => Promise<never>;
 }
@@ -67,7 +67,7 @@ export async function startEnvironment({ config, log, freezer, reaper, runtimeAp
 
   const runtimeRouter = extensionRoutes(environment.extensionsPort, config, telemetry,
     runtimeRoutes(environment.runtimePort, newRuntimeRouter(), config.streamBandwidthBps));
-  // The prestarted runtime's calls wait until the first Init has adopted it (or killed it).
+  // Calls from the processes started ahead wait until the first Init has adopted them (or killed them).
   void (prestarted?.settled ?? Promise.resolve()).then(() => runtimeApi.answerWith(runtimeRouter, log));
   const invokeApi = new ApiServer();
   invokeApi.answerWith(invokeRoutes({

@@ -37,7 +37,8 @@ export class ApiServer {
         res.end(JSON.stringify({ errorType: 'ServiceException', errorMessage: 'Internal error in the execution environment' }) + '\n');
       });
     };
-    for (const [req, res] of this.held.splice(0)) this.handler(req, res);
+    // A request whose client went away while it waited (a process killed before it was adopted) is dropped.
+    for (const [req, res] of this.held.splice(0)) if (!req.destroyed) this.handler(req, res);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Freezer } from '../process/freezer';
 import { ManagedProcess, type ProcessSpec } from '../process/process';
+import { extensionEnvironment, type ExtensionFile } from './extensionFiles';
 import type { RunAs } from './runAs';
 import type { RuntimeCommand } from './runtimeCommand';
 
@@ -19,4 +20,9 @@ export function spawnSandboxed(spec: ProcessSpec, onLine: (line: string) => void
 /** How the runtime process of an Init is started: the resolved command, in the task root, with Lambda's environment. */
 export function runtimeProcessSpec(config: Config, command: RuntimeCommand, env: Record<string, string>): ProcessSpec {
   return { name: 'runtime', command: command.command, args: command.args, cwd: config.taskRoot, env };
+}
+
+/** How an external extension is started: its file, in the task root, with the runtime's environment less what Lambda keeps from extensions. */
+export function extensionProcessSpec(config: Config, file: ExtensionFile, runtimeEnv: Record<string, string>): ProcessSpec {
+  return { name: file.name, command: file.file, args: [], cwd: config.taskRoot, env: extensionEnvironment(runtimeEnv) };
 }

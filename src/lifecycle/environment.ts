@@ -9,7 +9,7 @@ import { initStartRecord, round3 } from '../telemetry/platformRecords';
 import type { InvokeEnvironment } from '../invoke/invokePhase';
 import { CurrentExtensionsPort, CurrentRuntimePort } from './currentSandboxPorts';
 import { newEnvironmentMachine } from './environmentMachine';
-import type { PrestartedRuntime } from './prestartedRuntime';
+import type { PrestartedProcesses } from './prestartedProcesses';
 import { InFlightCount } from './inFlightCount';
 import { Sandbox, type SandboxFailure, type TelemetryControl } from './sandbox';
 
@@ -25,8 +25,8 @@ export interface EnvironmentOptions {
   idleShutdownMs?: number;
   /** True when another invocation is already waiting: freezing now would only be undone at once. */
   invocationWaiting?: () => boolean;
-  /** The first Init's runtime, already starting (main.ts); the first Init adopts it or kills it. */
-  prestarted?: PrestartedRuntime;
+  /** The first Init's processes, already starting (main.ts); the first Init adopts them, the rest are killed. */
+  prestarted?: PrestartedProcesses;
 }
 
 type InitResult = { ok: true; durationMs: number } | { ok: false; durationMs: number; status: Status; failure: SandboxFailure | 'timeout' };
@@ -71,7 +71,7 @@ export class Environment implements InvokeEnvironment {
   private replacing: Promise<void> = Promise.resolve();
   /** With PER_TENANT isolation, the tenant this environment serves (docs/lambda-behaviour.md#tenant-isolation). */
   private tenant: string | undefined;
-  private prestarted: PrestartedRuntime | undefined;
+  private prestarted: PrestartedProcesses | undefined;
 
   constructor(private readonly options: EnvironmentOptions) {
     this.config = options.config;
@@ -256,7 +256,7 @@ export class Environment implements InvokeEnvironment {
     this.options.telemetry?.reset();
     events.emit('platform.initStart', initStartRecord(config, phase, this.options.instanceId, managed));
     const result = 'command' in command ? await this.startSandbox(command, deadline) : command;
-    // A prestarted runtime was starting before this Init began; its Init Duration counts from its spawn.
+    // Processes started ahead were starting before this Init began; its Init Duration counts from their spawn.
     const durationMs = performance.now() - Math.min(started, this.takePrestarted()?.adoptedSince ?? started);
     const status: Status = result === 'ok' ? 'success' : result === 'timeout' ? 'timeout' : 'error';
     const errorType = typeof result === 'object' ? result.errorType : undefined;
@@ -298,11 +298,11 @@ export class Environment implements InvokeEnvironment {
     return result.ok ? 'ok' : result.failure;
   }
 
-  /** The prestarted runtime, once: killed if the first Init did not adopt it. */
-  private takePrestarted(): PrestartedRuntime | undefined {
+  /** The processes started ahead, once: what the first Init did not adopt is killed. */
+  private takePrestarted(): PrestartedProcesses | undefined {
     const prestarted = this.prestarted;
     this.prestarted = undefined;
-    prestarted?.discard();
+    prestarted?.release();
     return prestarted;
   }
 

@@ -1,12 +1,12 @@
 import type { Config } from '../config';
 import type { Invocation } from '../invoke/invocation';
-import { extensionEnvironment, findExtensionFiles } from '../launch/extensionFiles';
+import { findExtensionFiles } from '../launch/extensionFiles';
 import { execFailureWords, type RuntimeCommand } from '../launch/runtimeCommand';
 import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import type { Logger } from '../logger';
 import type { Freezer } from '../process/freezer';
 import { maxMemoryUsedMb } from '../process/memory';
-import { runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
+import { extensionProcessSpec, runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
 import { describeExit, type ManagedProcess, type ProcessSpec } from '../process/process';
 import { killSandboxProcesses } from '../process/sandboxTree';
 import type { EventStream } from '../telemetry/events';
@@ -15,7 +15,7 @@ import type { Extension, ShutdownEvent } from './extension';
 import { ExtensionRegistry, MAX_EXTENSIONS } from './extensionRegistry';
 import { ConcurrentRuntimeSession } from './concurrentRuntimeSession';
 import { RuntimeSession } from './runtimeSession';
-import type { PrestartedRuntime } from './prestartedRuntime';
+import type { PrestartedProcesses } from './prestartedProcesses';
 import { newSandboxMachine } from './sandboxMachine';
 
 /** What broke the sandbox: the first failure wins, later ones are consequences. */
@@ -42,8 +42,8 @@ export interface SandboxDeps {
   log: Logger;
   freezer: Freezer;
   telemetry: TelemetryControl | undefined;
-  /** The runtime started ahead of this sandbox's Init, to adopt instead of starting one (the first Init only). */
-  prestarted?: PrestartedRuntime;
+  /** Processes started ahead of this sandbox's Init, to adopt instead of starting them (the first Init only). */
+  prestarted?: PrestartedProcesses;
 }
 
 /** Shutdown budgets (docs/lambda-behaviour.md#time-limits). */
@@ -119,7 +119,6 @@ export class Sandbox {
     } catch (error) {
       return { ok: false, failure: { errorType: 'Extension.LaunchError', message: `cannot list the extensions: ${(error as Error).message}` } };
     }
-    if (files.length > 0) this.deps.prestarted?.discard(); // extensions start first
     for (const file of files) {
       if (file.launchError) {
         const failed = this.extensions.addExternal(file.name, undefined);
@@ -128,8 +127,9 @@ export class Sandbox {
         this.fail({ errorType: 'Extension.LaunchError', message: `${file.launchError}: cannot start extension ${file.file}` });
         continue;
       }
-      this.launchExtension(file.name, { name: file.name, command: file.file, args: [], cwd: config.taskRoot, env: extensionEnvironment(runtimeEnv) });
+      this.launchExtension(file.name, extensionProcessSpec(config, file, runtimeEnv));
     }
+    if (files.length > 0) this.deps.prestarted?.release(); // the extensions may register now; the runtime comes after
     const launched = this.extensions.all.filter((e) => e.process);
     const registered = await this.within(Promise.all(launched.map((e) => e.registeredSignal.promise)), deadline);
     if (!registered.ok) return registered;
@@ -285,7 +285,8 @@ export class Sandbox {
   private launchExtension(name: string, spec: ProcessSpec): Extension {
     const { events, log } = this.deps;
     log.info(`starting extension ${name}: ${spec.command}`);
-    const process = this.spawn(spec, (line) => events.emit('extension', line, { name }));
+    const onLine = (line: string): void => events.emit('extension', line, { name });
+    const process = this.deps.prestarted?.adopt(spec, onLine) ?? this.spawn(spec, onLine);
     const extension = this.extensions.addExternal(name, process);
     void process.exited.then((exit) => {
       const registered = !extension.state.is('Started');
@@ -309,6 +310,7 @@ export class Sandbox {
     const spec = runtimeProcessSpec(config, command, env);
     const onLine = (line: string): void => events.emit('function', line);
     const process = this.deps.prestarted?.adopt(spec, onLine) ?? this.spawn(spec, onLine);
+    this.deps.prestarted?.release();
     const session = config.maxConcurrency > 1 ? new ConcurrentRuntimeSession(process, config.maxConcurrency) : new RuntimeSession(process);
     this.runtime = session;
     void session.initError.promise.then((report) =>

@@ -8,6 +8,7 @@ import { FIXTURES, INIT_MAIN } from '../helpers/paths';
 import { freePort, RunningInit } from '../helpers/runningInit';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
+const RECORDER = path.join(FIXTURES, 'extensions', 'recorder');
 
 /** Runs the init to its exit and returns what it printed. */
 function runInit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -92,10 +93,32 @@ describe('Start-up', function () {
     const sandbox = await RunningInit.start({ taskFiles: { bootstrap: SCRIPTED }, env: { LAMBDA_SANDBOX_LOG_LEVEL: 'debug' } });
     try {
       assert.deepEqual((await sandbox.invoke({ early: true })).json(), { early: true });
-      assert.match(sandbox.stderr, /started the runtime ahead of the Init: \S+\/bootstrap/);
+      assert.match(sandbox.stderr, /started ahead of the Init: \S+\/bootstrap$/m);
       const lines = sandbox.stdout.split('\n');
       assert.match(lines[0], /^INIT_START /);
       assert.equal(lines[1], 'init mode ok', 'the runtime\'s first line, held until its Init began');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('starts the external extensions ahead instead of the runtime, and uses those same processes', async () => {
+    const starts = path.join(scratch, 'extension-starts.txt');
+    const agent = path.join(scratch, 'agent');
+    // The recording extension (it registers under its file name), noting each start of it first.
+    const [shebang, ...rest] = (await fs.readFile(RECORDER, 'utf8')).split('\n');
+    const noteStart = `require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.pid + '\\n');`;
+    await fs.writeFile(agent, [shebang, noteStart, ...rest].join('\n'), { mode: 0o755 });
+    await fs.mkdir(path.join(scratch, 'extension-log'), { recursive: true });
+    const sandbox = await RunningInit.start({
+      taskFiles: { bootstrap: SCRIPTED }, optFiles: { 'extensions/agent': agent },
+      env: { LAMBDA_SANDBOX_LOG_LEVEL: 'debug', EXT_LOG: path.join(scratch, 'extension-log') },
+    });
+    try {
+      assert.deepEqual((await sandbox.invoke({ early: true })).json(), { early: true });
+      assert.match(sandbox.stderr, /started ahead of the Init: \S+\/extensions\/agent$/m);
+      assert.equal((await fs.readFile(starts, 'utf8')).trim().split('\n').length, 1, 'the extension started once: the Init adopted it');
+      assert.ok(sandbox.stdout.indexOf('[agent] registered') < sandbox.stdout.indexOf('init mode ok'), sandbox.stdout);
     } finally {
       await sandbox.stop();
     }
@@ -113,7 +136,7 @@ describe('Start-up', function () {
         LAMBDA_SANDBOX_INVOKE_PORT: String(blocker.invokePort), LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${await freePort()}`,
       });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /started the runtime ahead of the Init/);
+      assert.match(result.stderr, /started ahead of the Init: \S+\/bootstrap$/m);
       assert.match(result.stderr, /cannot listen for the Invoke API on 127\.0\.0\.1:\d+: EADDRINUSE/);
       const pid = Number(await fs.readFile(pidFile, 'latin1'));
       for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));

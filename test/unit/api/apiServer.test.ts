@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ApiServer } from '../../../src/api/apiServer';
 import type { Logger } from '../../../src/logger';
@@ -40,6 +41,30 @@ describe('ApiServer: listening before it can answer', () => {
       assert.deepEqual((await Promise.all(answers)).map((a) => a.body), ['answer to /one', 'answer to /two']);
       assert.deepEqual(seen.sort(), ['/one', '/two']);
       assert.equal((await get(port, '/three')).body, 'answer to /three', 'later requests go straight to the router');
+    } finally {
+      api.close();
+    }
+  });
+
+  it('drops a waiting request whose client went away before the router came', async () => {
+    const api = new ApiServer();
+    await api.listen('127.0.0.1', 0, 'test API');
+    const { port } = api.server.address() as AddressInfo;
+    try {
+      const gone = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => gone.once('connect', resolve));
+      gone.end('GET /gone HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await new Promise((resolve) => gone.once('close', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const seen: string[] = [];
+      const router = newRouter();
+      router.on('GET', /^\/(\w+)$/, (req, res) => {
+        seen.push(req.url ?? '');
+        res.end('ok');
+      });
+      api.answerWith(router, quiet);
+      assert.equal((await get(port, '/here')).body, 'ok');
+      assert.deepEqual(seen, ['/here']);
     } finally {
       api.close();
     }
