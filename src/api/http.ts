@@ -27,7 +27,7 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = limit
     const finish = (error?: Error): void => {
       if (done) return;
       done = true;
-      req.off('data', onData);
+      if (!req.readableEnded) req.off('data', onData); // refused or cut short before its end: stop collecting
       if (error) reject(error);
       else if (tooLarge) reject(new BodyTooLargeError(limit, Math.max(size, declared || 0)));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
@@ -45,16 +45,22 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = limit
       finish(new BodyTooLargeError(limit, declared));
       return;
     }
+    // `on`, not `once`: finish() acts once anyway, and a request stays listened to for errors.
     req.on('data', onData);
-    req.once('end', () => finish());
-    req.once('close', () => finish(req.complete ? undefined : new BodyTruncatedError()));
-    req.once('error', () => finish(new BodyTruncatedError()));
+    req.on('end', () => finish());
+    req.on('close', () => finish(req.complete ? undefined : new BodyTruncatedError()));
+    req.on('error', () => finish(new BodyTruncatedError()));
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body) + '\n';
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  sendJsonText(res, status, JSON.stringify(body) + '\n', headers);
+}
+
+/** sendJson for a body serialised already (newline included), e.g. once for a reply that never changes. */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
+  const own = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+  res.writeHead(status, headers === undefined ? own : { ...own, ...headers });
   res.end(text);
 }
 

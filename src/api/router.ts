@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => void | Promise<void>;
+/** A request's query string, read-only (a URLSearchParams when there is one). */
+export interface Query {
+  get(name: string): string | null;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], query: Query) => void | Promise<void>;
+
+/** Most requests have no query string: they share this instead of parsing an empty one each. */
+const NO_QUERY: Query = { get: () => null };
 
 interface Route {
   pattern: RegExp;
@@ -32,8 +40,9 @@ export class Router {
       if (!match) continue;
       const handler = route.methods.get(req.method ?? 'GET');
       if (!handler) return this.wrongMethod(req, res);
-      const params = match.slice(1).map((p) => decodeURIComponent(p ?? ''));
-      return handler(req, res, params, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+      const params: string[] = [];
+      for (let i = 1; i < match.length; i++) params.push(decodeURIComponent(match[i] ?? ''));
+      return handler(req, res, params, q === -1 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)));
     }
     return this.notFound(req, res);
   }

@@ -42,8 +42,8 @@ export interface ResultPort {
 }
 
 /**
- * The moments of one invocation (performance time). Each is set once; every mark makes a new timeline, so a
- * timeline handed to the telemetry functions never changes under them.
+ * The moments of one invocation (performance time). Each is set once; a timeline handed out is a frozen copy, so it
+ * never changes under the telemetry functions.
  */
 export interface Timeline {
   /** The Invoke API accepted the request (it may then wait in the queue). */
@@ -81,14 +81,16 @@ export class Invocation implements ResultPort {
    * runtime echoes it (docs/lambda-behaviour.md#invocation-ids). Distinct from the request id.
    */
   readonly invocationId = randomUUID();
-  private moments: Timeline;
+  private readonly moments: { -readonly [M in keyof Timeline]: Timeline[M] };
+  /** The frozen copy `timeline` last handed out, until the next mark. */
+  private snapshot: Timeline | undefined;
   private result: Outcome | undefined;
   /** Set when the event is handed to the runtime; the same value goes to the runtime and the extensions. */
   deadline: Deadline | undefined;
   producedBytes = 0;
 
   constructor(readonly request: InvokeRequest, private readonly reply: ReplyPort) {
-    this.moments = Object.freeze({ received: performance.now() });
+    this.moments = { received: performance.now() };
   }
 
   get requestId(): string {
@@ -96,7 +98,7 @@ export class Invocation implements ResultPort {
   }
 
   get timeline(): Timeline {
-    return this.moments;
+    return (this.snapshot ??= Object.freeze({ ...this.moments }));
   }
 
   get outcome(): Outcome | undefined {
@@ -105,7 +107,9 @@ export class Invocation implements ResultPort {
 
   /** Records a moment the first time it happens (`at` defaults to now). */
   mark(moment: Moment, at = performance.now()): void {
-    if (this.moments[moment] === undefined) this.moments = Object.freeze({ ...this.moments, [moment]: at });
+    if (this.moments[moment] !== undefined) return;
+    this.moments[moment] = at;
+    this.snapshot = undefined;
   }
 
   markResponseStart(): void {

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { Readiness } from '../lifecycle/environment';
 import type { Delivery, Settled } from '../lifecycle/sandbox';
 import type { Logger } from '../logger';
-import type { EventStream, Status } from '../telemetry/events';
+import type { EventStream, Status, TraceContext } from '../telemetry/events';
 import { reportRecord, runtimeDoneRecord, traceContext } from '../telemetry/platformRecords';
 import type { Invocation } from './invocation';
 import { platformError, timeoutOutcome } from './platformError';
@@ -49,30 +49,28 @@ export async function runInvokePhase(invocation: Invocation, deps: InvokePhaseDe
   }
 }
 
-async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promise<void> {
-  const { events, config, environment } = deps;
-  const { requestId } = invocation;
-  const tracing = traceContext(invocation.request.traceId);
+/** Where the invoke phase stands: `ok` while the runtime (and then the extensions) finished in time. */
+interface PhaseResult {
+  ok: boolean;
+  status: Status;
+  errorType: string | undefined;
+}
 
-  // start
-  invocation.mark('started');
-  const { tenantId } = invocation.request;
-  events.emit('platform.start', { requestId, version: config.functionVersion, ...(tenantId !== undefined ? { tenantId } : {}), tracing });
+/*
+ * The phase is an async function with few locals and the work between its awaits in plain functions: every await
+ * saves and restores the async function's registers, and its size is what the optimizing compiler pays for.
+ */
+async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promise<void> {
+  const { environment } = deps;
+  const tracing = traceContext(invocation.request.traceId);
+  startPhase(invocation, deps, tracing);
 
   // ensure init
-  const ready = await environment.prepare(requestId, tenantId);
-  const report = (status: Status, errorType: string | undefined, init?: { initDurationMs?: number; suppressedInit: boolean }): void => {
-    events.emit('platform.end', { requestId });
-    events.emit('platform.report', reportRecord({
-      requestId, timeline: invocation.timeline, status, errorType, producedBytes: invocation.producedBytes, tracing,
-      memorySizeMb: config.memorySizeMb, maxMemoryUsedMb: environment.maxMemoryUsedMb,
-      initDurationMs: init?.initDurationMs, suppressedInit: init?.suppressedInit ?? true,
-    }));
-  };
+  const ready = await environment.prepare(invocation.requestId, invocation.request.tenantId);
   if (!ready.ok) {
     invocation.complete(ready.outcome);
     invocation.mark('ended');
-    return report(ready.status, ready.errorType);
+    return report(invocation, deps, tracing, { ok: false, status: ready.status, errorType: ready.errorType });
   }
   const { sandbox, deadline } = ready;
 
@@ -81,10 +79,35 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
   const delivery = await sandbox.deliver(invocation, tracing?.value);
 
   // await the runtime
-  let end = await sandbox.within(delivery.runtime, deadline.at);
-  invocation.mark('runtimeDone', end.ok ? end.value : undefined);
+  const runtime = await sandbox.within(delivery.runtime, deadline.at);
+  invocation.mark('runtimeDone', runtime.ok ? runtime.value : undefined);
   // Output the runtime wrote just before calling /next may still sit in its pipe: let it reach the log first.
-  await new Promise((resolve) => setImmediate(resolve));
+  await afterPendingIo();
+  let result = runtimeDone(invocation, deps, tracing, sandbox, runtime);
+
+  // await the extensions
+  if (result.ok && delivery.extensions) result = extensionsDone(invocation, await sandbox.within(delivery.extensions, deadline.at), result);
+  invocation.mark('ended');
+
+  // settle
+  if (result.ok) await environment.invocationDone(sandbox);
+  else await settleFailure(invocation, environment, sandbox, result);
+  report(invocation, deps, tracing, result, ready);
+}
+
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function startPhase(invocation: Invocation, { events, config }: InvokePhaseDeps, tracing: TraceContext | undefined): void {
+  invocation.mark('started');
+  const { requestId, tenantId } = invocation.request;
+  events.emit('platform.start', { requestId, version: config.functionVersion, ...(tenantId !== undefined ? { tenantId } : {}), tracing });
+}
+
+/** The runtime is back in /next, or failed, or ran out of time: the invocation's status, and platform.runtimeDone. */
+function runtimeDone(invocation: Invocation, { events, config }: InvokePhaseDeps, tracing: TraceContext | undefined, sandbox: DeliveryTarget, end: Settled<number>): PhaseResult {
+  const { requestId } = invocation;
   let status: Status = 'success';
   let errorType: string | undefined;
   const outcome = invocation.outcome;
@@ -100,25 +123,37 @@ async function invokePhase(invocation: Invocation, deps: InvokePhaseDeps): Promi
     errorType = end.failure.errorType;
     invocation.complete(platformError(status, errorType, `RequestId: ${requestId} Error: ${end.failure.message}`));
   }
-  events.emit('platform.runtimeDone', runtimeDoneRecord({
-    requestId, timeline: invocation.timeline, status, errorType, producedBytes: invocation.producedBytes, tracing,
-  }));
-
-  // await the extensions
-  if (end.ok) {
-    const extensions = await sandbox.within(delivery.extensions, deadline.at);
-    if (extensions.ok && extensions.value !== undefined) invocation.mark('extensionsDone', extensions.value);
-    if (!extensions.ok) {
-      // The runtime finished, but an extension did not in time (or crashed): the invoke phase fails all the same.
-      end = extensions;
-      status = extensions.failure === 'timeout' ? 'timeout' : 'error';
-      errorType = extensions.failure === 'timeout' ? undefined : extensions.failure.errorType;
-    }
+  if (events.wants('platform.runtimeDone')) {
+    events.emit('platform.runtimeDone', runtimeDoneRecord({
+      requestId, timeline: invocation.timeline, status, errorType, producedBytes: invocation.producedBytes, tracing,
+    }));
   }
-  invocation.mark('ended');
+  return { ok: end.ok, status, errorType };
+}
 
-  // settle
-  if (end.ok) await environment.invocationDone(sandbox);
-  else await environment.invocationFailed(sandbox, status === 'timeout' ? 'timeout' : 'failure', `invocation ${requestId} ${status === 'timeout' ? 'timed out' : 'failed'}`);
-  report(status, errorType, ready);
+/** The extensions are back in /event/next, or one of them failed or ran out of time. */
+function extensionsDone(invocation: Invocation, extensions: Settled<number>, result: PhaseResult): PhaseResult {
+  if (extensions.ok) {
+    invocation.mark('extensionsDone', extensions.value);
+    return result;
+  }
+  // The runtime finished, but an extension did not in time (or crashed): the invoke phase fails all the same.
+  if (extensions.failure === 'timeout') return { ok: false, status: 'timeout', errorType: undefined };
+  return { ok: false, status: 'error', errorType: extensions.failure.errorType };
+}
+
+function settleFailure(invocation: Invocation, environment: InvokeEnvironment, sandbox: DeliveryTarget, result: PhaseResult): Promise<void> {
+  const timedOut = result.status === 'timeout';
+  return environment.invocationFailed(sandbox, timedOut ? 'timeout' : 'failure', `invocation ${invocation.requestId} ${timedOut ? 'timed out' : 'failed'}`);
+}
+
+/** END and REPORT; `init` is what the environment said about the Init before the invocation (absent when it failed). */
+function report(invocation: Invocation, { events, config, environment }: InvokePhaseDeps, tracing: TraceContext | undefined, result: PhaseResult, init?: { initDurationMs?: number; suppressedInit: boolean }): void {
+  const { requestId } = invocation;
+  events.emit('platform.end', { requestId });
+  events.emit('platform.report', reportRecord({
+    requestId, timeline: invocation.timeline, status: result.status, errorType: result.errorType, producedBytes: invocation.producedBytes, tracing,
+    memorySizeMb: config.memorySizeMb, maxMemoryUsedMb: environment.maxMemoryUsedMb,
+    initDurationMs: init?.initDurationMs, suppressedInit: init?.suppressedInit ?? true,
+  }));
 }

@@ -59,8 +59,8 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; failure: SandboxF
 /** What an invocation's delivery resolves to: the times the runtime, then every INVOKE extension, were back in next. */
 export interface Delivery {
   runtime: Promise<number>;
-  /** Undefined when no extension subscribes to INVOKE. */
-  extensions: Promise<number | undefined>;
+  /** None when no extension subscribes to INVOKE: nothing to wait for. */
+  extensions: Promise<number> | undefined;
 }
 
 /**
@@ -99,7 +99,13 @@ export class Sandbox {
         resolve(settled);
       };
       const onFailure = (failure: SandboxFailure): void => finish({ ok: false, failure });
-      const limit = setTimeout(() => finish({ ok: false, failure: 'timeout' }), Math.max(0, deadline - performance.now()));
+      // Node's timers count whole milliseconds and can fire a fraction of one early: time is up only at the deadline.
+      const onTimer = (): void => {
+        const left = deadline - performance.now();
+        if (left > 0) limit = setTimeout(onTimer, Math.ceil(left));
+        else finish({ ok: false, failure: 'timeout' });
+      };
+      let limit = setTimeout(onTimer, Math.max(0, Math.ceil(deadline - performance.now())));
       if (this.failure) return onFailure(this.failure);
       this.failureWatchers.add(onFailure);
       promise.then((value) => finish({ ok: true, value }));
@@ -154,7 +160,7 @@ export class Sandbox {
     const session = this.runtime as RuntimeSession | ConcurrentRuntimeSession;
     const runtime = session.deliver(invocation);
     // Several invocations at once have no INVOKE events (docs/lambda-behaviour.md#managed-instances).
-    if (session instanceof ConcurrentRuntimeSession) return { runtime, extensions: Promise.resolve(undefined) };
+    if (session instanceof ConcurrentRuntimeSession) return { runtime, extensions: undefined };
     const event = {
       eventType: 'INVOKE' as const,
       deadlineMs: invocation.deadline?.epochMs ?? 0,
@@ -163,8 +169,7 @@ export class Sandbox {
       ...(tracing ? { tracing: { type: 'X-Amzn-Trace-Id' as const, value: tracing } } : {}),
     };
     const sent = this.extensions.registered.filter((e) => e.subscribes('INVOKE')).map((e) => e.send(event));
-    const extensions = sent.length === 0 ? Promise.resolve(undefined)
-      : Promise.all([runtime, ...sent]).then((times) => Math.max(...times.slice(1)));
+    const extensions = sent.length === 0 ? undefined : Promise.all([runtime, ...sent]).then((times) => Math.max(...times.slice(1)));
     return { runtime, extensions };
   }
 

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { KeptOpenFiles } from './keptOpenFile';
 
 /** The few fields of /proc/<pid>/stat the sandbox needs (proc(5)). */
 export interface ProcStat {
@@ -72,13 +73,14 @@ export function processesInGroups(groups: ReadonlySet<number>): ProcStat[] {
 
 /**
  * The members of some process groups, found by a full /proc scan at most every `maxAgeMs`; in between only the
- * members already known are re-read (one small file each instead of one per process on the machine). A process
- * that joins a group between scans is found by the next one.
+ * members already known are re-read (one small file each instead of one per process on the machine, kept open
+ * between calls). A process that joins a group between scans is found by the next one.
  */
 export class GroupMembers {
   private key = '';
   private scannedAt = -Infinity;
   private known: number[] = [];
+  private readonly statFiles = new KeptOpenFiles((pid: number) => `/proc/${pid}/stat`);
 
   constructor(private readonly maxAgeMs: number) {}
 
@@ -94,9 +96,11 @@ export class GroupMembers {
     }
     const found: ProcStat[] = [];
     for (const pid of this.known) {
-      const stat = readProcStat(pid);
+      const text = this.statFiles.read(pid);
+      const stat = text === undefined ? undefined : parseProcStat(text);
       if (stat !== undefined && groups.has(stat.pgid)) found.push(stat);
     }
+    this.statFiles.endRound();
     return found;
   }
 }

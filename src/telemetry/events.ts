@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-
 /** Shapes follow the Telemetry API schema (docs/lambda-behaviour.md#telemetry-api); one object per platform event, emitted exactly once. */
 export type Status = 'success' | 'error' | 'failure' | 'timeout';
 export type Phase = 'init' | 'invoke';
@@ -110,22 +108,43 @@ export type PlatformEvent =
 export type PlatformEventType = PlatformEvent['type'];
 type EventOf<T extends PlatformEventType> = Extract<PlatformEvent, { type: T }>;
 
+export type EventListener = (event: PlatformEvent) => void;
+/** The event types a subscriber uses, asked at each emit (what it uses may change, e.g. when telemetry subscribes). */
+export type EventInterest = (type: PlatformEventType) => boolean;
+
+interface Subscription {
+  listener: EventListener;
+  /** Undefined: every type. */
+  wants: EventInterest | undefined;
+}
+
 /** The one stream of platform events: log lines, the Tail buffer and telemetry subscribers all consume it. */
 export class EventStream {
-  private readonly emitter = new EventEmitter();
+  /** Replaced on every change, never changed in place: an emit in progress keeps the list it started with. */
+  private subscriptions: readonly Subscription[] = [];
 
-  constructor() {
-    this.emitter.setMaxListeners(0);
+  /**
+   * Whether any subscriber uses events of this type now. An event no one uses is not sent: its record need not
+   * be built (e.g. platform.runtimeDone, for telemetry subscribers only, when there are none).
+   */
+  wants(type: PlatformEventType): boolean {
+    for (const { wants } of this.subscriptions) if (wants === undefined || wants(type)) return true;
+    return false;
   }
 
   emit<T extends PlatformEventType>(type: T, record: EventOf<T>['record'], extra?: Omit<EventOf<T>, 'type' | 'time' | 'record'>): void {
+    if (!this.wants(type)) return;
     const event = { ...extra, type, time: new Date().toISOString(), record } as PlatformEvent;
-    this.emitter.emit('event', event);
+    for (const { listener } of this.subscriptions) listener(event);
   }
 
-  subscribe(listener: (event: PlatformEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+  /** Every event goes to `listener`, unless no subscriber `wants` its type. */
+  subscribe(listener: EventListener, wants?: EventInterest): () => void {
+    const subscription: Subscription = { listener, wants };
+    this.subscriptions = [...this.subscriptions, subscription];
+    return () => {
+      this.subscriptions = this.subscriptions.filter((s) => s !== subscription);
+    };
   }
 }
 

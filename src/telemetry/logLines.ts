@@ -1,4 +1,4 @@
-import type { PlatformEvent, ReportRecord } from './events';
+import type { PlatformEvent, PlatformEventType, ReportRecord } from './events';
 
 /** Turns platform events into the CloudWatch-style text the function's log stream shows (docs/lambda-behaviour.md#log-lines). */
 export type LogFormat = 'Text' | 'JSON';
@@ -17,7 +17,7 @@ function reportLine(r: ReportRecord): string {
   if (m.initDurationMs !== undefined) line += `Init Duration: ${ms(m.initDurationMs)}\t`;
   line += statusFields(r.status, r.errorType);
   const trace = r.tracing?.value;
-  if (trace && /Sampled=1/.test(trace)) {
+  if (trace && trace.includes('Sampled=1')) {
     const root = /Root=([^;]+)/.exec(trace)?.[1] ?? '';
     line += `\nXRAY TraceId: ${root}\tSegmentId: ${r.tracing?.spanId ?? ''}\tSampled: true\t`;
   }
@@ -44,10 +44,21 @@ function textLine(event: PlatformEvent): string | undefined {
   }
 }
 
-const JSON_PLATFORM_TYPES = new Set([
+const JSON_PLATFORM_TYPES: ReadonlySet<PlatformEventType> = new Set<PlatformEventType>([
   'platform.initStart', 'platform.initRuntimeDone', 'platform.initReport',
   'platform.start', 'platform.runtimeDone', 'platform.report',
 ]);
+
+/** The platform events textLine() may print. */
+const TEXT_PLATFORM_TYPES: ReadonlySet<PlatformEventType> = new Set<PlatformEventType>([
+  'platform.initStart', 'platform.initReport', 'platform.start', 'platform.end', 'platform.report',
+]);
+
+/** Whether events of this type can add text to the log stream (logText may still find none for one event). */
+export function mayLog(type: PlatformEventType, format: LogFormat): boolean {
+  if (type === 'function' || type === 'extension') return true;
+  return (format === 'JSON' ? JSON_PLATFORM_TYPES : TEXT_PLATFORM_TYPES).has(type);
+}
 
 /** The text this event adds to the log stream, newline-terminated, or undefined when it adds none. */
 export function logText(event: PlatformEvent, format: LogFormat): string | undefined {

@@ -1,5 +1,5 @@
 import type { EventStream, PlatformEvent } from './events';
-import { logText, type LogFormat } from './logLines';
+import { logText, mayLog, type LogFormat } from './logLines';
 
 export const TAIL_BYTES = 4096;
 
@@ -27,7 +27,7 @@ export class LogStream {
   private readonly flushOnExit = (): void => this.flush();
 
   constructor(events: EventStream, private readonly format: LogFormat, private readonly out: (text: string) => void) {
-    this.unsubscribe = events.subscribe((event) => this.onEvent(event));
+    this.unsubscribe = events.subscribe((event) => this.onEvent(event), (type) => mayLog(type, format));
     process.on('exit', this.flushOnExit);
   }
 

@@ -7,17 +7,21 @@ import { statusFields, type InitStartRecord, type Phase, type ReportRecord, type
  * line and telemetry consumer reads. Durations are computed here and nowhere else.
  */
 
-const toIso = (performanceTime: number): string => new Date(performance.timeOrigin + performanceTime).toISOString();
+/** Read once: `performance.timeOrigin` is a getter that calls into Node on every read. */
+const TIME_ORIGIN = performance.timeOrigin;
+const toIso = (performanceTime: number): string => new Date(TIME_ORIGIN + performanceTime).toISOString();
 export const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 /** Billed duration is whole milliseconds, rounded up (computed on the µs-rounded value so 2.000 ms bills 2). */
 export const billedMs = (ms: number): number => Math.ceil(round3(ms));
 const between = (from: number, to: number): number => round3(Math.max(0, to - from));
 
+const PARENT_SPAN = /Parent=([0-9a-f]{16})/;
+
 /** The X-Ray context telemetry records carry, from the trace header the invocation came with. */
 export function traceContext(traceId: string): TraceContext | undefined {
   if (!traceId) return undefined;
-  const parent = /Parent=([0-9a-f]{16})/.exec(traceId)?.[1];
-  return { ...(parent ? { spanId: parent } : {}), type: 'X-Amzn-Trace-Id', value: traceId };
+  const parent = PARENT_SPAN.exec(traceId)?.[1];
+  return parent ? { spanId: parent, type: 'X-Amzn-Trace-Id', value: traceId } : { type: 'X-Amzn-Trace-Id', value: traceId };
 }
 
 export function initStartRecord(config: Config, phase: Phase, instanceId: string, managedRuntime: boolean): InitStartRecord {

@@ -8,9 +8,12 @@ import { MAX_CLIENT_CONTEXT_BYTES } from '../payloadLimits';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
+const TYPES: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
+const STREAMING_TYPES: readonly InvocationType[] = ['RequestResponse', 'DryRun'];
+
 export function invocationType(req: IncomingMessage, streaming: boolean): InvocationType {
   const value = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
-  const allowed: InvocationType[] = streaming ? ['RequestResponse', 'DryRun'] : ['RequestResponse', 'Event', 'DryRun'];
+  const allowed = streaming ? STREAMING_TYPES : TYPES;
   const found = allowed.find((t) => t === value);
   if (!found) {
     throw errors.invalidParameter(`1 validation error detected: Value '${value}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);

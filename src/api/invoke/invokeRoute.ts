@@ -8,6 +8,7 @@ import { newTraceId } from '../../telemetry/traceId';
 import { LambdaError } from '../../lambdaError';
 import { errors, sendServiceError } from '../awsErrors';
 import { BodyTooLargeError, BodyTruncatedError, closeAfterResponse, header, readBody } from '../http';
+import type { Query } from '../router';
 import { DRAIN_LIMIT_BYTES, MAX_ASYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES } from '../payloadLimits';
 import { resolveFunctionName } from './functionName';
 import { clientContext, invocationType, validatePayload, wantsTail } from './invokeHeaders';
@@ -44,7 +45,7 @@ async function readPayload(req: IncomingMessage, res: ServerResponse, limit: num
  */
 export function invokeRoute(deps: InvokeRouteDeps, streaming: boolean) {
   const { config, queue, logStream } = deps;
-  return async (req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, params: string[], query: Query): Promise<void> => {
     const requestId = randomUUID();
     try {
       const invokedArn = resolveFunctionName(config, params[0], query.get('Qualifier'));

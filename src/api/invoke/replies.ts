@@ -24,7 +24,7 @@ export class BufferedReply implements ReplyPort {
   private chunks: Buffer[] = [];
   private size = 0;
   private overflow = false;
-  private pending: { status: number; headers: Record<string, string>; body: Buffer } | undefined;
+  private pending: { status: number; headers: Record<string, string | number>; body: Buffer } | undefined;
 
   constructor(private readonly res: ServerResponse, private readonly ctx: ReplyContext) {}
 
@@ -42,7 +42,7 @@ export class BufferedReply implements ReplyPort {
   }
 
   complete(outcome: Outcome): void {
-    const headers = commonHeaders(this.ctx);
+    const headers: Record<string, string | number> = commonHeaders(this.ctx);
     let body: Buffer;
     if (this.overflow) {
       headers['X-Amz-Function-Error'] = 'Unhandled';
@@ -70,7 +70,8 @@ export class BufferedReply implements ReplyPort {
     if (!reply || this.res.headersSent) return;
     this.pending = undefined;
     if (logResult !== undefined) reply.headers['X-Amz-Log-Result'] = logResult;
-    this.res.writeHead(reply.status, { ...reply.headers, 'Content-Length': reply.body.length });
+    reply.headers['Content-Length'] = reply.body.length;
+    this.res.writeHead(reply.status, reply.headers);
     this.res.end(reply.body);
   }
 }

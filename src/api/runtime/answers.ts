@@ -4,9 +4,14 @@ import { InvalidInvocationIdError, InvocationGoneError, TooManyWorkersError } fr
 import { NoRuntimeError } from '../../lifecycle/ports';
 import { TransitionError } from '../../lifecycle/stateMachine';
 import { MAX_RESPONSE_BYTES } from '../payloadLimits';
-import { BodyTooLargeError, BodyTruncatedError, sendJson } from '../http';
+import { BodyTooLargeError, BodyTruncatedError, sendJson, sendJsonText } from '../http';
 
-export const ACCEPTED = { status: 'OK' };
+const ACCEPTED = JSON.stringify({ status: 'OK' }) + '\n';
+
+/** 202 `{"status":"OK"}`: the Runtime API took what the runtime posted. */
+export function accepted(res: ServerResponse): void {
+  sendJsonText(res, 202, ACCEPTED);
+}
 
 export function apiError(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
   sendJson(res, status, { errorMessage, errorType });

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../../errorBody';
 import type { ErrorReport, RuntimePort } from '../../lifecycle/ports';
-import { sendJson } from '../http';
-import { ACCEPTED, answerRefusal, refuseBody } from './answers';
+import { accepted, answerRefusal, refuseBody } from './answers';
 import { readErrorReport } from './errorReport';
 
 /** `POST /runtime/init/error`: the runtime could not initialise; the report goes to the caller of the first invoke. */
@@ -22,7 +21,7 @@ export function initErrorRoute(runtime: RuntimePort) {
     }
     try {
       runtime.reportInitError(report);
-      if (!res.headersSent) sendJson(res, 202, ACCEPTED);
+      if (!res.headersSent) accepted(res);
     } catch (error) {
       if (!res.headersSent) answerRefusal(res, error);
     }

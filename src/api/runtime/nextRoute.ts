@@ -3,21 +3,20 @@ import type { Invocation } from '../../invoke/invocation';
 import type { RuntimePort } from '../../lifecycle/ports';
 import { answerRefusal } from './answers';
 
-/** The headers that carry an event to the runtime. */
-function eventHeaders(invocation: Invocation): Record<string, string> {
+/** The headers that carry an event to the runtime, without the empty ones, and its Content-Length. */
+function eventHeaders(invocation: Invocation, contentLength: number): Record<string, string | number> {
   const r = invocation.request;
-  const headers: Record<string, string> = {
-    'Content-Type': r.contentType,
-    'Lambda-Runtime-Aws-Request-Id': r.requestId,
-    'Lambda-Runtime-Deadline-Ms': String(invocation.deadline?.epochMs ?? 0),
-    'Lambda-Runtime-Invoked-Function-Arn': r.invokedFunctionArn,
-    'Lambda-Runtime-Trace-Id': r.traceId,
-    'Lambda-Runtime-Invocation-Id': invocation.invocationId,
-  };
+  const headers: Record<string, string | number> = {};
+  if (r.contentType) headers['Content-Type'] = r.contentType;
+  if (r.requestId) headers['Lambda-Runtime-Aws-Request-Id'] = r.requestId;
+  headers['Lambda-Runtime-Deadline-Ms'] = String(invocation.deadline?.epochMs ?? 0);
+  if (r.invokedFunctionArn) headers['Lambda-Runtime-Invoked-Function-Arn'] = r.invokedFunctionArn;
+  if (r.traceId) headers['Lambda-Runtime-Trace-Id'] = r.traceId;
+  if (invocation.invocationId) headers['Lambda-Runtime-Invocation-Id'] = invocation.invocationId;
   if (r.clientContext) headers['Lambda-Runtime-Client-Context'] = r.clientContext;
   if (r.cognitoIdentity) headers['Lambda-Runtime-Cognito-Identity'] = r.cognitoIdentity;
   if (r.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = r.tenantId;
-  for (const [key, value] of Object.entries(headers)) if (value === '') delete headers[key];
+  headers['Content-Length'] = contentLength;
   return headers;
 }
 
@@ -25,7 +24,7 @@ function eventHeaders(invocation: Invocation): Record<string, string> {
 export function nextRoute(runtime: RuntimePort) {
   return (_req: unknown, res: ServerResponse): void => {
     let alive = true;
-    res.once('close', () => (alive = false));
+    res.on('close', () => (alive = false));
     try {
       runtime.next({
         get alive() {
@@ -33,7 +32,7 @@ export function nextRoute(runtime: RuntimePort) {
         },
         deliver(invocation) {
           const body = invocation.request.payload;
-          res.writeHead(200, { ...eventHeaders(invocation), 'Content-Length': body.length });
+          res.writeHead(200, eventHeaders(invocation, body.length));
           res.end(body);
         },
       });

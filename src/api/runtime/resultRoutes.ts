@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../../errorBody';
 import type { ResultPort } from '../../invoke/invocation';
 import type { RuntimePort } from '../../lifecycle/ports';
-import { BodyTooLargeError, BodyTruncatedError, header, readBody, sendJson } from '../http';
+import { BodyTooLargeError, BodyTruncatedError, header, readBody } from '../http';
 import { DRAIN_LIMIT_BYTES, MAX_RESPONSE_BYTES, MAX_STREAMED_RESPONSE_BYTES, UNCAPPED_STREAM_BYTES } from '../payloadLimits';
-import { ACCEPTED, answerRefusal, apiError, refuseBody } from './answers';
+import { accepted, answerRefusal, apiError, refuseBody } from './answers';
 import { readErrorReport } from './errorReport';
 import { StreamPacer } from './streamPacer';
 
@@ -54,7 +54,7 @@ export function invocationErrorRoute(runtime: RuntimePort) {
     try {
       const report = await readErrorReport(req);
       result.complete({ kind: 'error', status: 'success', errorType: report.errorType, body: report.body });
-      sendJson(res, 202, ACCEPTED);
+      accepted(res);
     } catch (error) {
       result.complete(errorOutcome('Runtime.TruncatedResponse', 'The error response was truncated'));
       refuseBody(res, error);
@@ -67,7 +67,7 @@ async function bufferedResponse(result: ResultPort, req: IncomingMessage, res: S
   try {
     const body = await readBody(req, MAX_RESPONSE_BYTES, DRAIN_LIMIT_BYTES);
     result.complete({ kind: 'success', contentType: header(req, 'content-type') ?? 'application/json', body });
-    sendJson(res, 202, ACCEPTED);
+    accepted(res);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       result.complete(errorOutcome('Function.ResponseSizeTooLarge',
@@ -111,7 +111,7 @@ function streamedResponse(result: ResultPort, req: IncomingMessage, res: ServerR
     req.once('end', () => {
       const errorType = req.trailers['lambda-runtime-function-error-type'];
       const encodedBody = req.trailers['lambda-runtime-function-error-body'];
-      if (!res.headersSent) sendJson(res, 202, ACCEPTED);
+      if (!res.headersSent) accepted(res);
       if (errorType) {
         const body = encodedBody ? Buffer.from(encodedBody, 'base64') : errorBody(errorType, errorType);
         finish({ errorType, body });

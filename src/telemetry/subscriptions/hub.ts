@@ -46,7 +46,7 @@ export class TelemetryHub {
     this.reservedPorts = [LAMBDA_API_PORT, ...(options.reservedPorts ?? [])];
     this.tuning = { ...DEFAULT_DELIVERY_TUNING, ...options.tuning };
     this.backlog = this.newBacklog();
-    this.unsubscribe = events.subscribe((event) => this.onEvent(event));
+    this.unsubscribe = events.subscribe((event) => this.onEvent(event), () => this.backlog !== undefined || this.subscribers.size > 0);
   }
 
   /** `PUT /2022-07-01/telemetry` from extension `extensionName`; `body` is the parsed JSON, or the parse Error. */
@@ -112,6 +112,7 @@ export class TelemetryHub {
    * batch an extension is still reading would otherwise stay half-delivered until the next thaw. Never rejects.
    */
   async quiesce(timeoutMs: number): Promise<void> {
+    if (this.subscribers.size === 0) return; // the usual case, before every freeze: no timer to set and clear
     const deadline = performance.now() + timeoutMs;
     let subscribers = [...this.subscribers.values()];
     let timer: NodeJS.Timeout | undefined;

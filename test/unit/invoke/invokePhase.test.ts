@@ -27,18 +27,18 @@ class RecordedReply implements ReplyPort {
 
 /** A sandbox whose runtime answers (or not) as the test says, and whose within() settles as the test says. */
 class ScriptedSandbox implements DeliveryTarget {
-  constructor(private readonly script: { answer?: Outcome; runtime: Settled<number>; extensions?: Settled<number | undefined> }) {}
+  constructor(private readonly script: { answer?: Outcome; runtime: Settled<number>; extensions?: Settled<number> }) {}
 
   async deliver(invocation: Invocation): Promise<Delivery> {
     invocation.mark('delivered');
     if (this.script.answer) invocation.complete(this.script.answer);
-    return { runtime: Promise.resolve(0), extensions: Promise.resolve(undefined) };
+    return { runtime: Promise.resolve(0), extensions: this.script.extensions ? Promise.resolve(0) : undefined };
   }
 
   private calls = 0;
   async within<T>(): Promise<Settled<T>> {
     this.calls++;
-    return (this.calls === 1 ? this.script.runtime : this.script.extensions ?? { ok: true, value: undefined }) as Settled<T>;
+    return (this.calls === 1 ? this.script.runtime : this.script.extensions) as Settled<T>;
   }
 }
 
