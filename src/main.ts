@@ -79,7 +79,7 @@ async function main(): Promise<void> {
 
   const runtimeApi = new ApiServer();
   await runtimeApi.listen(config.apiHost, config.apiPort, 'Runtime API').catch((error: Error) => giveUp(`lambda-sandbox: ${error.message}`));
-  const prestarted = await PrestartedProcesses.start(config, freezer);
+  const prestarted = PrestartedProcesses.start(config, freezer);
   if (prestarted) log.debug(`started ahead of the Init: ${prestarted.commands.join(', ')}`);
   // Whatever ends the init before its first Init, what it started goes with it.
   process.once('exit', () => prestarted?.release());

@@ -56,7 +56,7 @@ export async function startEnvironment({ config, log, freezer, reaper, runtimeAp
     events,
     log,
     instanceId: randomUUID(),
-    resolveRuntime: () => resolveRuntimeCommand(config, config.nodejsBootstrap),
+    resolveRuntime: async () => resolveRuntimeCommand(config, config.nodejsBootstrap),
     freezer,
     telemetry,
     idleShutdownMs: config.idleShutdownMs,

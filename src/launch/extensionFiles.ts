@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface ExtensionFile {
@@ -10,13 +10,14 @@ export interface ExtensionFile {
 
 /**
  * The external extensions: every regular file in <opt>/extensions (directories ignored), in file-name order
- * (as RIE does; AWS's order is unverified). Beyond `limit` files, the rest cannot be launched.
+ * (as RIE does; AWS's order is unverified). Beyond `limit` files, the rest cannot be launched. Synchronous, like
+ * resolveRuntimeCommand: a directory listing and a few stat calls, on the path to the first spawn.
  */
-export async function findExtensionFiles(optDir: string, limit: number): Promise<ExtensionFile[]> {
+export function findExtensionFiles(optDir: string, limit: number): ExtensionFile[] {
   const dir = path.join(optDir, 'extensions');
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = fs.readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -24,12 +25,27 @@ export async function findExtensionFiles(optDir: string, limit: number): Promise
   const found: ExtensionFile[] = [];
   for (const name of names.sort()) {
     const file = path.join(dir, name);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    const executable = await fs.access(file, constants.X_OK).then(() => true, () => false);
-    found.push({ name, file, ...(executable ? {} : { launchError: 'PermissionDenied' as const }) });
+    if (!isFile(file)) continue;
+    found.push({ name, file, ...(isExecutable(file) ? {} : { launchError: 'PermissionDenied' as const }) });
   }
   return found.map((f, i) => (i >= limit && !f.launchError ? { ...f, launchError: 'TooManyExtensions' as const } : f));
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Variables Lambda does not give external extensions (docs/lambda-behaviour.md#extensions-api). */

@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config';
 
@@ -24,11 +24,11 @@ export function execFailureWords(code: string | undefined, fallback: string): st
 /** The built-in Node.js runtime shipped with the init (issue 5). */
 export const BUILTIN_NODEJS_BOOTSTRAP = path.resolve(__dirname, '../runtimes/nodejs/bootstrap.js');
 
-async function executable(file: string): Promise<'yes' | 'missing' | 'not-executable'> {
+function executable(file: string): 'yes' | 'missing' | 'not-executable' {
   try {
-    const stat = await fs.stat(file);
+    const stat = fs.statSync(file);
     if (!stat.isFile()) return 'not-executable';
-    await fs.access(file, constants.X_OK);
+    fs.accessSync(file, fs.constants.X_OK);
     return 'yes';
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-executable';
@@ -38,29 +38,31 @@ async function executable(file: string): Promise<'yes' | 'missing' | 'not-execut
 /**
  * Spec 6.4: the command line (RIE style), else `bootstrap` in the task root, in /opt, in the runtime dir, else the
  * built-in Node.js runtime when a handler is set. `AWS_LAMBDA_EXEC_WRAPPER` is put in front of whatever was found.
+ * Synchronous: a few stat calls on local files, and at a cold start the first asynchronous file operation would
+ * wait for libuv's thread pool to start (about 10 ms before the runtime can be spawned).
  */
-export async function resolveRuntimeCommand(config: Config, nodejsBootstrap: string = BUILTIN_NODEJS_BOOTSTRAP): Promise<RuntimeCommand> {
-  const found = await findCommand(config, nodejsBootstrap);
+export function resolveRuntimeCommand(config: Config, nodejsBootstrap: string = BUILTIN_NODEJS_BOOTSTRAP): RuntimeCommand {
+  const found = findCommand(config, nodejsBootstrap);
   if (config.execWrapper === undefined) return found;
-  const wrapper = await executable(config.execWrapper);
+  const wrapper = executable(config.execWrapper);
   if (wrapper !== 'yes') {
     throw new EntrypointError(`AWS_LAMBDA_EXEC_WRAPPER ${config.execWrapper}: ${execFailureWords(wrapper === 'missing' ? 'ENOENT' : 'EACCES', '')}`);
   }
   return { ...found, command: config.execWrapper, args: [found.command, ...found.args], source: `${found.source} via ${config.execWrapper}` };
 }
 
-async function findCommand(config: Config, nodejsBootstrap: string): Promise<RuntimeCommand> {
+function findCommand(config: Config, nodejsBootstrap: string): RuntimeCommand {
   if (config.command.length > 0) {
     const [command, ...args] = config.command;
     return { command, args, source: 'command line' };
   }
   const candidates = [config.taskRoot, config.optDir, config.runtimeDir].map((dir) => path.join(dir, 'bootstrap'));
   for (const candidate of candidates) {
-    const state = await executable(candidate);
+    const state = executable(candidate);
     if (state === 'yes') return { command: candidate, args: [], source: candidate };
     if (state === 'not-executable') throw new EntrypointError(`fork/exec ${candidate}: ${execFailureWords('EACCES', '')}`);
   }
-  if (config.handler !== undefined && (await executable(nodejsBootstrap)) !== 'missing') {
+  if (config.handler !== undefined && executable(nodejsBootstrap) !== 'missing') {
     return {
       command: process.execPath,
       args: [nodejsBootstrap],

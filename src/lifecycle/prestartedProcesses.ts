@@ -1,6 +1,6 @@
 import type { Config } from '../config';
-import { findExtensionFiles } from '../launch/extensionFiles';
-import { resolveRuntimeCommand } from '../launch/runtimeCommand';
+import { findExtensionFiles, type ExtensionFile } from '../launch/extensionFiles';
+import { resolveRuntimeCommand, type RuntimeCommand } from '../launch/runtimeCommand';
 import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import { extensionProcessSpec, runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
 import type { Freezer } from '../process/freezer';
@@ -56,12 +56,15 @@ export class PrestartedProcesses {
    * Starts what the first Init would start first; undefined when finding the runtime or the extensions fails (the
    * Init reports that itself).
    */
-  static async start(config: Config, freezer: Freezer): Promise<PrestartedProcesses | undefined> {
-    const [command, extensions] = await Promise.all([
-      resolveRuntimeCommand(config, config.nodejsBootstrap).catch(() => undefined),
-      findExtensionFiles(config.optDir, Number.POSITIVE_INFINITY).catch(() => undefined),
-    ]);
-    if (command === undefined || extensions === undefined) return undefined;
+  static start(config: Config, freezer: Freezer): PrestartedProcesses | undefined {
+    let command: RuntimeCommand;
+    let extensions: ExtensionFile[];
+    try {
+      command = resolveRuntimeCommand(config, config.nodejsBootstrap);
+      extensions = findExtensionFiles(config.optDir, Number.POSITIVE_INFINITY);
+    } catch {
+      return undefined;
+    }
     const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
     const specs = extensions.length > 0
       ? extensions.filter((file) => file.launchError === undefined).map((file) => extensionProcessSpec(config, file, runtimeEnv))

@@ -121,7 +121,7 @@ export class Sandbox {
     const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
     let files;
     try {
-      files = await findExtensionFiles(config.optDir, MAX_EXTENSIONS);
+      files = findExtensionFiles(config.optDir, MAX_EXTENSIONS);
     } catch (error) {
       return { ok: false, failure: { errorType: 'Extension.LaunchError', message: `cannot list the extensions: ${(error as Error).message}` } };
     }

@@ -48,8 +48,8 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  async function start(): Promise<PrestartedProcesses | undefined> {
-    const early = await PrestartedProcesses.start(config, new NoFreezer());
+  function start(): PrestartedProcesses | undefined {
+    const early = PrestartedProcesses.start(config, new NoFreezer());
     if (early) started.push(early);
     return early;
   }
@@ -58,7 +58,7 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
     runtimeProcessSpec(config, { command, args: [], source: command }, runtimeEnvironment(config));
 
   it('hands the runtime to the Init that asks for the same command, with the output it held, in order', async () => {
-    const early = await start();
+    const early = start();
     assert.ok(early, 'started');
     assert.deepEqual(early.commands, [path.join(root, 'task', 'bootstrap')]);
     await until(() => existsSync(path.join(root, 'runtime.pid')), 'the runtime runs');
@@ -74,7 +74,7 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
   });
 
   it('kills, at release, a process the Init did not ask for, and hands out nothing after it', async () => {
-    const early = await start();
+    const early = start();
     assert.ok(early);
     await until(() => existsSync(path.join(root, 'runtime.pid')), 'the runtime runs');
     assert.equal(early.adopt(runtimeSpec('/bin/true'), () => undefined), undefined, 'another command');
@@ -90,7 +90,7 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
     const agent = path.join(root, 'opt', 'extensions', 'agent');
     await fs.writeFile(agent, talking(path.join(root, 'agent.pid')), { mode: 0o755 });
     await fs.writeFile(path.join(root, 'opt', 'extensions', 'not-executable'), '#!/bin/sh\n', { mode: 0o644 });
-    const early = await start();
+    const early = start();
     assert.ok(early);
     assert.deepEqual(early.commands, [agent], 'only what can be launched, and no runtime');
     await until(() => existsSync(path.join(root, 'agent.pid')), 'the extension runs');
@@ -102,6 +102,6 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
 
   it('starts nothing when no runtime is found (the Init reports that)', async () => {
     await fs.rm(path.join(root, 'task', 'bootstrap'));
-    assert.equal(await start(), undefined);
+    assert.equal(start(), undefined);
   });
 });
