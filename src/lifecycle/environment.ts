@@ -105,6 +105,9 @@ export class Environment implements InvokeEnvironment {
    */
   async prepare(requestId: string, tenantId?: string): Promise<Readiness> {
     clearTimeout(this.idleTimer);
+    // A sandbox still stopping (spun down, or failed while idle) must be gone before another starts: its stop kills
+    // whatever is left in the freezer's cgroup, which the next sandbox shares.
+    await this.replacing;
     if (this.reloadPending) await this.applyReload();
     if (this.config.tenantIsolation === 'PER_TENANT') await this.serveTenant(tenantId);
     // On Managed Instances invocations join while others run, and wait together for one shared Init.
