@@ -68,13 +68,16 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
 
   const reaper = startReaper({ log: (line) => log.warn(line) });
-  const [unpackFailure, freezer] = await Promise.all([unpack(config, log), openFreezer(config, log)]);
+  const [unpacked, opened] = await Promise.allSettled([unpack(config, log), openFreezer(config, log)]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const freezer = opened.value;
   const giveUp = async (message: string): Promise<never> => {
     await freezer.dispose(); // the cgroup it made must not outlive a start that failed
     reaper.stop();
     fail(message);
   };
-  if (unpackFailure !== undefined) await giveUp(unpackFailure);
+  if (unpacked.status === 'rejected') await giveUp(`lambda-sandbox: unexpected failure while unpacking: ${(unpacked.reason as Error).stack ?? String(unpacked.reason)}`);
+  else if (unpacked.value !== undefined) await giveUp(unpacked.value);
   await ensureSandboxHostnames().catch((error: Error) => log.warn(`could not add sandbox.localdomain to /etc/hosts: ${error.message}`));
 
   const runtimeApi = new ApiServer();
