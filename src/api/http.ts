@@ -27,7 +27,7 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = limit
     const finish = (error?: Error): void => {
       if (done) return;
       done = true;
-      if (!req.readableEnded) req.off('data', onData); // refused or cut short before its end: stop collecting
+      req.off('data', onData);
       if (error) reject(error);
       else if (tooLarge) reject(new BodyTooLargeError(limit, Math.max(size, declared || 0)));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
@@ -45,11 +45,10 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = limit
       finish(new BodyTooLargeError(limit, declared));
       return;
     }
-    // `on`, not `once`: finish() acts once anyway, and a request stays listened to for errors.
     req.on('data', onData);
-    req.on('end', () => finish());
-    req.on('close', () => finish(req.complete ? undefined : new BodyTruncatedError()));
-    req.on('error', () => finish(new BodyTruncatedError()));
+    req.once('end', () => finish());
+    req.once('close', () => finish(req.complete ? undefined : new BodyTruncatedError()));
+    req.once('error', () => finish(new BodyTruncatedError()));
   });
 }
 
