@@ -76,6 +76,8 @@ export class Sandbox {
   /** Whoever waits in within() right now; told once when the sandbox fails. */
   private readonly failureWatchers = new Set<(failure: SandboxFailure) => void>();
   private failureWatcher: ((failure: SandboxFailure) => void) | undefined;
+  /** Tells a freeze that was called off and started again from the one that is current. */
+  private freezeAttempts = 0;
 
   constructor(private readonly deps: SandboxDeps) {}
 
@@ -185,11 +187,17 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Freezes the processes once no telemetry delivery is out to them. An invocation that thaws the sandbox meanwhile
+   * (say, one that arrived while the Init's deliveries were still being read) calls this freeze off.
+   */
   async freeze(): Promise<void> {
     if (!this.state.can('freeze') || this.deps.freezer.strategy === 'none') return;
-    await this.deps.telemetry?.quiesce(DELIVERY_BEFORE_FREEZE_MS);
-    if (!this.state.can('freeze')) return; // stopped meanwhile
     this.state.fire('freeze');
+    const attempt = ++this.freezeAttempts;
+    await this.deps.telemetry?.quiesce(DELIVERY_BEFORE_FREEZE_MS);
+    if (attempt !== this.freezeAttempts || !this.state.is('Freezing')) return; // thawed or stopped meanwhile
+    this.state.fire('frozen');
     for (const e of this.extensions.all) this.deps.telemetry?.pause(e.name);
     await this.deps.freezer.freeze();
   }
@@ -197,8 +205,9 @@ export class Sandbox {
   /** Never throws: a sandbox that cannot be thawed has failed, and the invocation waiting on it fails with it. */
   async thaw(): Promise<void> {
     if (!this.state.can('thaw')) return;
+    const wasFrozen = this.state.is('Frozen');
     this.state.fire('thaw');
-    await this.thawProcesses();
+    if (wasFrozen) await this.thawProcesses();
   }
 
   /**

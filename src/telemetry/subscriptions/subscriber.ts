@@ -89,13 +89,17 @@ export class Subscriber {
     }
   }
 
+  /**
+   * The extension is thawed: what was held for it goes out now, without waiting out its buffering timeout again. The
+   * thaw may be short (an invoke that ends within the timeout), and the next freeze waits only for deliveries out.
+   */
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
     const flight = this.inFlight;
     if (flight?.active) this.armRequestTimeout(flight);
     else if (flight && this.retryTimer === undefined) this.attempt(flight);
-    else this.pump();
+    void this.flush();
   }
 
   /** Sends everything buffered now; resolves when it is delivered or given up. A paused subscriber is not waited for. */

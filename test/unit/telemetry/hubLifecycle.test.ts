@@ -97,6 +97,23 @@ describe('TelemetryHub lifecycle', () => {
     assert.deepEqual(frozen.batches.map((b) => b.length), [3]);
   });
 
+  it('sends what it held while frozen as soon as the extension is thawed, not a buffering timeout later', async () => {
+    const sink = cleanup.add(await HttpSink.start(), (s) => s.close());
+    const { hub, events } = startHub();
+    cleanup.add(hub, (h) => h.close());
+    // A thaw shorter than the buffering timeout (a quick invoke) must still get the held records out.
+    hub.subscribeTelemetry('ext', telemetryBody(sink.port, { types: ['function'], buffering: { maxItems: 1000, maxBytes: 262144, timeoutMs: 30_000 } }));
+    hub.pause('ext');
+    for (let i = 0; i < 3; i++) events.emit('function', line(i));
+    hub.resume('ext');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('still held 5 s after the thaw')), 5_000);
+    });
+    await Promise.race([sink.waitFor((s) => s.delivered.length === 3), late]).finally(() => clearTimeout(timer));
+    assert.deepEqual(sink.batches.map((b) => b.length), [3]);
+  });
+
   it('does not count frozen time against a request that is in flight', async () => {
     const sink = cleanup.add(await HttpSink.start(), (s) => s.close());
     const { hub, events } = startHub({ tuning: { requestTimeoutMs: 50, maxAttempts: 1 } });
