@@ -12,8 +12,8 @@ import { ShortReadError } from './windowedReader';
 import type { PlannedEntry } from './zipPlan';
 import type { ZipSource } from './zipSource';
 
-const INFLATE_CHUNK_BYTES = 128 * 1024;
-const SINK_BUFFER_BYTES = 1 << 20;
+const INFLATE_CHUNK_BYTES = 512 * 1024;
+const SINK_BUFFER_BYTES = 2 << 20;
 
 /**
  * Getting an entry's bytes out of the zip on the main thread, never trusting the headers: every entry is held to

@@ -7,7 +7,7 @@ import { exceedsUnzippedQuota, MAX_UNZIPPED_BYTES } from './limits';
 import { forEachLimited, Semaphore } from './pool';
 import type { EntryContext, TargetTree } from './targetTree';
 import { entryError, UnpackError } from './unpackError';
-import type { PlannedEntry, ZipPlan } from './zipPlan';
+import { inDataOrder, type PlannedEntry, type ZipPlan } from './zipPlan';
 
 /** Files up to this size go in batches (read whole, inflated in one call); larger ones are streamed. */
 const SMALL_FILE_BYTES = 256 * 1024;
@@ -44,6 +44,8 @@ export async function extractZip(plan: ZipPlan, tree: TargetTree, run: RunState)
     else others.push(planned);
   }
   const abort = failRun(run);
+  // Chosen (and worker threads started) now, so that they boot while the directories are made.
+  const runner = small.length === 0 ? undefined : run.batchRunner(small.length, small.reduce((sum, p) => sum + p.size, 0));
 
   const parents = new Map<string, PlannedEntry>();
   for (const planned of small) parents.set(parentPath(planned.path), planned);
@@ -55,7 +57,7 @@ export async function extractZip(plan: ZipPlan, tree: TargetTree, run: RunState)
   const large = new Semaphore(LARGE_ENTRY_CONCURRENCY);
   const outcomes = await Promise.allSettled([
     forEachLimited(others, MAIN_CONCURRENCY, (planned) => extractOnMain(plan, planned, tree, run, large), abort),
-    extractSmallFiles(plan, small, tree, run),
+    runner && extractSmallFiles(plan, small, runner, tree, run),
   ]);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw run.firstFailure ?? failed.reason;
@@ -106,12 +108,10 @@ async function extractOnMain(plan: ZipPlan, planned: PlannedEntry, tree: TargetT
   }
 }
 
-async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], tree: TargetTree, run: RunState): Promise<void> {
-  if (small.length === 0) return;
+async function extractSmallFiles(plan: ZipPlan, small: PlannedEntry[], runner: BatchRunner, tree: TargetTree, run: RunState): Promise<void> {
   const { source } = plan;
-  const sorted = [...small].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+  const sorted = inDataOrder(small);
   const ranges = batchRanges(sorted);
-  const runner = run.batchRunner(small.length, small.reduce((sum, p) => sum + p.size, 0));
   const collisions: PlannedEntry[] = [];
   const abort = failRun(run);
 

@@ -107,16 +107,21 @@ export function planZip(source: ZipSource): ZipPlan {
     counts[type.kind] += 1;
   }
 
-  for (const planned of entries) checkAncestors(archive, planned, byPath);
+  const checkedDirectories = new Set<string>();
+  for (const planned of entries) checkAncestors(archive, planned, byPath, checkedDirectories);
   checkDataRanges(archive, source.centralDirectoryOffset, entries);
   return {
     source, entries, declaredBytes, files: counts.file, directories: counts.directory, symlinks: counts.symlink,
   };
 }
 
-/** An entry's parent folders must not be files or symbolic links of the same zip. */
-function checkAncestors(archive: ArchiveRef, planned: PlannedEntry, byPath: Map<string, PlannedEntry>): void {
-  for (let ancestor = parentPath(planned.path); ancestor !== ''; ancestor = parentPath(ancestor)) {
+/**
+ * An entry's parent folders must not be files or symbolic links of the same zip. `checked` holds folders already
+ * found fine with all their ancestors, so that siblings stop at their common parent.
+ */
+function checkAncestors(archive: ArchiveRef, planned: PlannedEntry, byPath: Map<string, PlannedEntry>, checked: Set<string>): void {
+  const parent = parentPath(planned.path);
+  for (let ancestor = parent; ancestor !== '' && !checked.has(ancestor); ancestor = parentPath(ancestor)) {
     const other = byPath.get(ancestor);
     if (other === undefined || other.kind === 'directory') continue;
     if (other.kind === 'symlink') {
@@ -126,6 +131,7 @@ function checkAncestors(archive: ArchiveRef, planned: PlannedEntry, byPath: Map<
     throw refuse(archive, 'conflict', planned.name, `needs ${quoteEntry(ancestor)} to be a directory, but the zip ` +
       `also has ${quoteEntry(other.name)} as a file`);
   }
+  checked.add(parent);
 }
 
 /**
@@ -133,7 +139,7 @@ function checkAncestors(archive: ArchiveRef, planned: PlannedEntry, byPath: Map<
  * run up to the next local header; overlapping entries are how zip bombs make many entries from one blob.
  */
 function checkDataRanges(archive: ArchiveRef, centralDirectoryOffset: number, entries: PlannedEntry[]): void {
-  const byOffset = [...entries].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+  const byOffset = inDataOrder(entries);
   for (let i = 0; i < byOffset.length; i++) {
     const planned = byOffset[i];
     const next = byOffset[i + 1];
@@ -149,4 +155,16 @@ function checkDataRanges(archive: ArchiveRef, centralDirectoryOffset: number, en
     }
     planned.dataLimit = limit;
   }
+}
+
+/**
+ * The entries by the offset of their local header. Zip writers put the central directory in that order already,
+ * so the array itself is returned when it is (strictly); otherwise a sorted copy.
+ */
+export function inDataOrder(entries: PlannedEntry[]): PlannedEntry[] {
+  const offset = (planned: PlannedEntry): number => planned.entry.relativeOffsetOfLocalHeader;
+  for (let i = 1; i < entries.length; i++) {
+    if (offset(entries[i - 1]) >= offset(entries[i])) return [...entries].sort((a, b) => offset(a) - offset(b));
+  }
+  return entries;
 }
