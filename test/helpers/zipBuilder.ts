@@ -41,7 +41,13 @@ interface Written {
   size: number;
 }
 
-export function buildRawZip(entries: RawEntry[], options: { truncateTo?: number } = {}): Buffer {
+export interface RawZipOptions {
+  truncateTo?: number;
+  /** The order of the central directory's records, as indexes into the entries (default: the entries' order). */
+  centralOrder?: number[];
+}
+
+export function buildRawZip(entries: RawEntry[], options: RawZipOptions = {}): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   const written: Written[] = [];
@@ -98,10 +104,10 @@ export function buildRawZip(entries: RawEntry[], options: { truncateTo?: number 
     header.writeUInt16LE(name.length, 28);
     header.writeUInt32LE(external >>> 0, 38);
     header.writeUInt32LE(record.offset, 42);
-    central.push(header, name);
+    central.push(Buffer.concat([header, name]));
   }
 
-  const centralBytes = Buffer.concat(central);
+  const centralBytes = Buffer.concat(options.centralOrder?.map((i) => central[i]) ?? central);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(entries.length, 8);
