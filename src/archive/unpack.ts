@@ -7,6 +7,7 @@ import { CreatedPaths } from './createdPaths';
 import { BatchRunners, type WorkerChoice } from './batchRunner';
 import { extractZip, type RunState } from './extractZip';
 import { errnoText } from './fsOps';
+import { withBuffersReused } from './heldBuffers';
 import type { UnpackedZip, UnpackReport } from './report';
 import { TargetTree } from './targetTree';
 import { describeUndo } from './undoMessage';
@@ -42,7 +43,11 @@ export interface UnpackRequest {
  * bad zip is refused before a byte is written. If anything fails while writing, everything this call created is
  * removed again (and anything it replaced is put back) before the UnpackError is thrown; its message says so.
  */
-export async function unpackAll(request: UnpackRequest): Promise<UnpackReport> {
+export function unpackAll(request: UnpackRequest): Promise<UnpackReport> {
+  return withBuffersReused(() => unpackChecked(request));
+}
+
+async function unpackChecked(request: UnpackRequest): Promise<UnpackReport> {
   const started = performance.now();
   const archives = archivesOf(request);
   const sources: ZipSource[] = [];

@@ -17,6 +17,10 @@ export interface SandboxNative {
   waitpidNoHang(pid: number): WaitResult | null;
   setChildSubreaper(on: boolean): void;
   isChildSubreaper(): boolean;
+  /** glibc's mallopt(M_MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD), in bytes; false where malloc is not glibc's. */
+  setMallocThresholds(mmapThreshold: number, trimThreshold: number): boolean;
+  /** malloc_trim(0); true when memory was given back. */
+  trimMalloc(): boolean;
 }
 
 export type AddonLoad = { ok: true; addon: SandboxNative } | { ok: false; reason: string };
@@ -47,7 +51,9 @@ function load(file: string): AddonLoad {
   if (
     typeof candidate?.waitpidNoHang !== 'function' ||
     typeof candidate.setChildSubreaper !== 'function' ||
-    typeof candidate.isChildSubreaper !== 'function'
+    typeof candidate.isChildSubreaper !== 'function' ||
+    typeof candidate.setMallocThresholds !== 'function' ||
+    typeof candidate.trimMalloc !== 'function'
   ) {
     return { ok: false, reason: `${file} is not the sandbox addon (functions missing)` };
   }

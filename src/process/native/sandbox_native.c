@@ -3,17 +3,24 @@
  *   waitpidNoHang(pid)        reap one given child if it has exited (waitpid with WNOHANG)
  *   setChildSubreaper(on)     prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to us
  *   isChildSubreaper()        prctl(PR_GET_CHILD_SUBREAPER)
+ * and glibc's allocator settings, which Node does not expose either:
+ *   setMallocThresholds(mmap, trim)  mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD); false where malloc is not glibc's
+ *   trimMalloc()                     malloc_trim(0): give freed heap memory back to the system
  * Node-API only, so one build works with every Node version that has Node-API 8.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define CHECK(env, call)                                                                                          \
   do {                                                                                                            \
@@ -108,11 +115,44 @@ static napi_value is_child_subreaper(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value set_malloc_thresholds(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  int64_t mmap_threshold = 0, trim_threshold = 0;
+  bool applied = false;
+
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_int64(env, argv[0], &mmap_threshold) != napi_ok ||
+      napi_get_value_int64(env, argv[1], &trim_threshold) != napi_ok || mmap_threshold <= 0 || trim_threshold <= 0 ||
+      mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX) {
+    napi_throw_type_error(env, NULL, "setMallocThresholds expects two positive byte counts");
+    return NULL;
+  }
+#ifdef __GLIBC__
+  applied = mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1;
+#endif
+  CHECK(env, napi_get_boolean(env, applied, &result));
+  return result;
+}
+
+static napi_value trim_malloc(napi_env env, napi_callback_info info) {
+  napi_value result;
+  bool released = false;
+  (void)info;
+#ifdef __GLIBC__
+  released = malloc_trim(0) == 1;
+#endif
+  CHECK(env, napi_get_boolean(env, released, &result));
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor methods[] = {
       {"waitpidNoHang", NULL, waitpid_no_hang, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setChildSubreaper", NULL, set_child_subreaper, NULL, NULL, NULL, napi_enumerable, NULL},
       {"isChildSubreaper", NULL, is_child_subreaper, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setMallocThresholds", NULL, set_malloc_thresholds, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"trimMalloc", NULL, trim_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods) != napi_ok) return NULL;
   return exports;
