@@ -13,14 +13,17 @@ const UNPACK_TRIM_THRESHOLD = 256 << 20;
 const LATER_MMAP_THRESHOLD = 1 << 20;
 const LATER_TRIM_THRESHOLD = 2 << 20;
 
-/** Runs `work` with freed buffers kept for reuse; without the native addon (or glibc), just runs it. */
+/** Runs `work` with freed buffers kept for reuse; without the addon's allocator calls (or glibc), just runs it. */
 export async function withBuffersReused<T>(work: () => Promise<T>): Promise<T> {
   const loaded = loadSandboxNative();
-  const addon = loaded.ok && loaded.addon.setMallocThresholds(UNPACK_MMAP_THRESHOLD, UNPACK_TRIM_THRESHOLD) ? loaded.addon : undefined;
+  const addon = loaded.ok ? loaded.addon : undefined;
+  const tuned = addon?.setMallocThresholds?.(UNPACK_MMAP_THRESHOLD, UNPACK_TRIM_THRESHOLD) === true;
   try {
     return await work();
   } finally {
-    addon?.setMallocThresholds(LATER_MMAP_THRESHOLD, LATER_TRIM_THRESHOLD);
-    addon?.trimMalloc();
+    if (tuned) {
+      addon?.setMallocThresholds?.(LATER_MMAP_THRESHOLD, LATER_TRIM_THRESHOLD);
+      addon?.trimMalloc?.();
+    }
   }
 }

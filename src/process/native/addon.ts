@@ -17,10 +17,13 @@ export interface SandboxNative {
   waitpidNoHang(pid: number): WaitResult | null;
   setChildSubreaper(on: boolean): void;
   isChildSubreaper(): boolean;
-  /** glibc's mallopt(M_MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD), in bytes; false where malloc is not glibc's. */
-  setMallocThresholds(mmapThreshold: number, trimThreshold: number): boolean;
-  /** malloc_trim(0); true when memory was given back. */
-  trimMalloc(): boolean;
+  /**
+   * glibc's mallopt(M_MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD), in bytes; false where malloc is not glibc's.
+   * Absent from an addon built before it was added: such an addon still reaps orphans.
+   */
+  setMallocThresholds?(mmapThreshold: number, trimThreshold: number): boolean;
+  /** malloc_trim(0); true when memory was given back. Absent like setMallocThresholds. */
+  trimMalloc?(): boolean;
 }
 
 export type AddonLoad = { ok: true; addon: SandboxNative } | { ok: false; reason: string };
@@ -51,9 +54,7 @@ function load(file: string): AddonLoad {
   if (
     typeof candidate?.waitpidNoHang !== 'function' ||
     typeof candidate.setChildSubreaper !== 'function' ||
-    typeof candidate.isChildSubreaper !== 'function' ||
-    typeof candidate.setMallocThresholds !== 'function' ||
-    typeof candidate.trimMalloc !== 'function'
+    typeof candidate.isChildSubreaper !== 'function'
   ) {
     return { ok: false, reason: `${file} is not the sandbox addon (functions missing)` };
   }

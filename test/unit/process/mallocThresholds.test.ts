@@ -6,7 +6,7 @@ import { loadSandboxNative, type SandboxNative } from '../../../src/process/nati
 const BUILD = path.join(__dirname, '..', '..', '..', 'src', 'process', 'native', 'build.js');
 
 describe('native addon: glibc allocator thresholds', function () {
-  let addon: SandboxNative;
+  let addon: Required<SandboxNative>;
   before(function () {
     if (!loadSandboxNative().ok) spawnSync(process.execPath, [BUILD, '--optional'], { stdio: 'inherit' });
     const loaded = loadSandboxNative();
@@ -14,7 +14,9 @@ describe('native addon: glibc allocator thresholds', function () {
       console.warn(`    these tests need the native addon: ${loaded.reason}`);
       return this.skip();
     }
-    addon = loaded.addon;
+    const { setMallocThresholds, trimMalloc } = loaded.addon;
+    assert.ok(setMallocThresholds && trimMalloc, 'the freshly built addon has the allocator calls');
+    addon = loaded.addon as Required<SandboxNative>;
   });
   // What the init leaves behind after an unpack (src/archive/heldBuffers.ts), so this file changes nothing.
   after(() => addon?.setMallocThresholds(1 << 20, 2 << 20));
