@@ -60,6 +60,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  const gated = PrestartedProcesses.startGated(config);
+  if (gated) {
+    log.debug(`started the Node.js runtime ahead of the unpack (pid ${gated.process.pid}); it waits until its code is in place`);
+    // Whatever ends the init before the first Init adopts it, this runtime goes with it.
+    process.once('exit', () => gated.adopted || gated.kill());
+  }
   // A reader of our output that went away (EPIPE) is no reason to stop the function, nor to log about it forever.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
   if (opened.status === 'rejected') throw opened.reason;
   const freezer = opened.value;
   const giveUp = async (message: string): Promise<never> => {
+    gated?.kill();
     await freezer.dispose(); // the cgroup it made must not outlive a start that failed
     reaper.stop();
     fail(message);
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
 
   const runtimeApi = new ApiServer();
   await runtimeApi.listen(config.apiHost, config.apiPort, 'Runtime API').catch((error: Error) => giveUp(`lambda-sandbox: ${error.message}`));
-  const prestarted = PrestartedProcesses.start(config, freezer);
+  const prestarted = PrestartedProcesses.start(config, freezer, gated);
   if (prestarted) log.debug(`started ahead of the Init: ${prestarted.commands.join(', ')}`);
   // Whatever ends the init before its first Init, what it started goes with it.
   process.once('exit', () => prestarted?.release());

@@ -4,18 +4,36 @@ import { resolveRuntimeCommand, type RuntimeCommand } from '../launch/runtimeCom
 import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import { extensionProcessSpec, runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
 import type { Freezer } from '../process/freezer';
-import type { ManagedProcess, ProcessSpec } from '../process/process';
+import { ManagedProcess, START_GATE_FD, type ProcessSpec } from '../process/process';
+import { START_GATE_ENV } from '../runtimes/nodejs/startGate';
 import { Deferred } from './deferred';
 
 /** One process started ahead, its output held until it is adopted. */
-class Early {
+export class Early {
   readonly process: ManagedProcess;
   adopted = false;
   private lines: string[] | undefined = [];
   private sink: ((line: string) => void) | undefined;
 
-  constructor(readonly spec: ProcessSpec, freezer: Freezer, config: Config) {
-    this.process = spawnSandboxed(spec, (line) => (this.sink ? this.sink(line) : this.lines?.push(line)), freezer, config.runAs);
+  private constructor(readonly spec: ProcessSpec, start: (onLine: (line: string) => void) => ManagedProcess) {
+    this.process = start((line) => (this.sink ? this.sink(line) : this.lines?.push(line)));
+  }
+
+  /** Started under the freezer, as the Init would start it. */
+  static spawn(spec: ProcessSpec, freezer: Freezer, config: Config): Early {
+    return new Early(spec, (onLine) => spawnSandboxed(spec, onLine, freezer, config.runAs));
+  }
+
+  /** Started outside the freezer, waiting at its start gate until `open()` (only the built-in runtime has one). */
+  static gated(spec: ProcessSpec, config: Config): Early {
+    const gatedSpec = { ...spec, env: { ...spec.env, [START_GATE_ENV]: String(START_GATE_FD) }, ...config.runAs };
+    return new Early(spec, (onLine) => new ManagedProcess(gatedSpec, onLine, { startGate: true }));
+  }
+
+  /** Puts a gated process under the freezer, then lets it go on. */
+  open(freezer: Freezer): void {
+    if (this.process.pid !== undefined) freezer.track(this.process.pid);
+    this.process.openStartGate();
   }
 
   adopt(onLine: (line: string) => void): ManagedProcess {
@@ -43,7 +61,7 @@ class Early {
 export class PrestartedProcesses {
   /** Resolves when every process was adopted or killed: from then on the APIs may answer them. */
   readonly settled: Promise<void>;
-  /** performance.now() at the spawn: the adopting Init's duration counts from here. */
+  /** performance.now() at the spawn (or the gate's opening): the adopting Init's duration counts from here. */
   readonly spawnedAt = performance.now();
   private readonly done = new Deferred<void>();
   private released = false;
@@ -53,24 +71,51 @@ export class PrestartedProcesses {
   }
 
   /**
-   * Starts what the first Init would start first; undefined when finding the runtime or the extensions fails (the
-   * Init reports that itself).
+   * Before the unpack: the built-in Node.js runtime, waiting at its start gate, when it is what the first Init will
+   * start (docs/architecture.md#cold-start). Its Node start-up then overlaps the init's own and the unpack. Not when
+   * layers are to be unpacked (they may bring extensions, a bootstrap or a wrapper), nor with extensions or a
+   * wrapper already present: those run before the runtime. A function zip that brings its own `bootstrap` shows in
+   * `start()`, which kills this runtime then.
    */
-  static start(config: Config, freezer: Freezer): PrestartedProcesses | undefined {
+  static startGated(config: Config): Early | undefined {
+    if (config.layers.length > 0 || config.execWrapper !== undefined) return undefined;
+    try {
+      const command = resolveRuntimeCommand(config, config.nodejsBootstrap);
+      if (command.managedRuntime === undefined || findExtensionFiles(config.optDir, 1).length > 0) return undefined;
+      return Early.gated(runtimeProcessSpec(config, command, runtimeEnvironment(config, command.managedRuntime)), config);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Starts what the first Init would start first; undefined when finding the runtime or the extensions fails (the
+   * Init reports that itself). A runtime from `startGated` that is still what the Init would start is put under the
+   * freezer and let go instead of starting another; else it is killed.
+   */
+  static start(config: Config, freezer: Freezer, gated?: Early): PrestartedProcesses | undefined {
     let command: RuntimeCommand;
     let extensions: ExtensionFile[];
     try {
       command = resolveRuntimeCommand(config, config.nodejsBootstrap);
       extensions = findExtensionFiles(config.optDir, Number.POSITIVE_INFINITY);
     } catch {
+      gated?.kill();
       return undefined;
     }
     const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
     const specs = extensions.length > 0
       ? extensions.filter((file) => file.launchError === undefined).map((file) => extensionProcessSpec(config, file, runtimeEnv))
       : [runtimeProcessSpec(config, command, runtimeEnv)];
+    if (gated !== undefined) {
+      if (specs.length === 1 && gated.process.running && sameSpec(gated.spec, specs[0])) {
+        gated.open(freezer);
+        return new PrestartedProcesses([gated]);
+      }
+      gated.kill();
+    }
     if (specs.length === 0) return undefined;
-    return new PrestartedProcesses(specs.map((spec) => new Early(spec, freezer, config)));
+    return new PrestartedProcesses(specs.map((spec) => Early.spawn(spec, freezer, config)));
   }
 
   /** The commands started, for the init's own log. */

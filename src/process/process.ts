@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from './lineSplitter';
 
@@ -12,6 +13,17 @@ export interface ProcessSpec {
   uid?: number;
   gid?: number;
 }
+
+export interface SpawnOptions {
+  /**
+   * Give the child a start gate: a pipe on fd 3 (START_GATE_FD) that stays silent until `openStartGate()` writes one
+   * byte. A child that honours it waits there; one that ends up at end of file without that byte was not wanted.
+   */
+  startGate?: boolean;
+}
+
+/** The child's end of the start gate. */
+export const START_GATE_FD = 3;
 
 export interface ExitInfo {
   code: number | null;
@@ -40,15 +52,20 @@ export class ManagedProcess {
   readonly exited: Promise<ExitInfo>;
   private readonly child: ChildProcess;
   private exitInfo: ExitInfo | undefined;
+  private gate: Writable | undefined;
 
-  constructor(spec: ProcessSpec, onLine: (line: string) => void) {
+  constructor(spec: ProcessSpec, onLine: (line: string) => void, options: SpawnOptions = {}) {
     this.child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.startGate ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       ...(spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid } : {}),
     });
+    if (options.startGate) {
+      this.gate = this.child.stdio[START_GATE_FD] as Writable;
+      this.gate.on('error', () => undefined); // EPIPE: the child is gone, its exit says so
+    }
     let open = 2;
     let resolveStreamsDone!: () => void;
     const streamsDone = new Promise<void>((resolve) => (resolveStreamsDone = resolve));
@@ -71,6 +88,8 @@ export class ManagedProcess {
       });
       this.child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
+        this.gate?.destroy(); // never opened: our end of the pipe must not outlive the child
+        this.gate = undefined;
         // Grandchildren may keep the pipes open; don't let them delay the exit report.
         const grace = setTimeout(resolveStreamsDone, 50);
         void streamsDone.then(() => {
@@ -79,6 +98,12 @@ export class ManagedProcess {
         });
       });
     });
+  }
+
+  /** Lets a child waiting at its start gate go on (once; a no-op without a gate). */
+  openStartGate(): void {
+    this.gate?.end(Buffer.of(1));
+    this.gate = undefined;
   }
 
   get pid(): number | undefined {

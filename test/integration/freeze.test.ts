@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES } from '../helpers/paths';
 import { RunningInit } from '../helpers/runningInit';
@@ -7,6 +8,20 @@ import { waitFor } from '../helpers/wait';
 
 const SCRIPTED = path.join(FIXTURES, 'runtimes', 'scripted', 'bootstrap');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Starts a timer writing its tick count to `event.file` every 10 ms, once; waits `event.ms` before answering. */
+const TICKING_HANDLER = `const fs = require('node:fs');
+let ticks = 0;
+let timer;
+exports.handler = async (event) => {
+  // Written aside and renamed, so a reader never sees a half-written (empty) file.
+  timer ??= setInterval(() => {
+    fs.writeFileSync(event.file + '.new', String(++ticks));
+    fs.renameSync(event.file + '.new', event.file);
+  }, 10);
+  await new Promise((resolve) => setTimeout(resolve, event.ms ?? 0));
+  return 'ok';
+};
+`;
 
 async function count(file: string): Promise<number> {
   return Number(await fs.readFile(file, 'utf8').catch(() => '0'));
@@ -35,6 +50,38 @@ describe('Freezing between invokes', function () {
         assert.ok((await count(file)) > frozenAt, 'ticking again after thaw');
       } finally {
         await sandbox.stop();
+      }
+    });
+  }
+
+  // The built-in Node.js runtime starts before the init has its freezer (it waits at a start gate meanwhile) and is
+  // put under it when the gate opens: its background work must stop between invokes too.
+  for (const strategy of ['cgroup2', 'cgroup1', 'sigstop'] as const) {
+    it(`freezes the built-in Node.js runtime, started ahead of the freezer (${strategy})`, async function () {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-sandbox-freeze-nodejs-'));
+      await fs.writeFile(path.join(dir, 'index.js'), TICKING_HANDLER);
+      const sandbox = await RunningInit.start({
+        taskFiles: { 'index.js': path.join(dir, 'index.js') }, env: { LAMBDA_SANDBOX_FREEZE: strategy, _HANDLER: 'index.handler', LAMBDA_SANDBOX_LOG_LEVEL: 'debug' },
+      });
+      try {
+        const chosen = /freezer: (\w+)/.exec(sandbox.stderr)?.[1];
+        if (chosen !== strategy) {
+          console.log(`      SKIPPED: ${strategy} is not available on this machine (the init chose ${chosen})`);
+          this.skip();
+        }
+        assert.match(sandbox.stderr, /started the Node\.js runtime ahead of the unpack/);
+        const file = path.join(sandbox.dirs.tmp, 'ticks');
+        const res = await sandbox.invoke({ file });
+        await sandbox.waitForOutput(`REPORT RequestId: ${String(res.headers['x-amzn-requestid'])}`);
+        await sleep(50); // the freeze follows the REPORT line
+        const frozenAt = await count(file);
+        await sleep(300);
+        assert.equal(await count(file), frozenAt, 'no tick while frozen');
+        await sandbox.invoke({ file, ms: 300 });
+        assert.ok((await count(file)) > frozenAt, 'ticking again after thaw');
+      } finally {
+        await sandbox.stop();
+        await fs.rm(dir, { recursive: true, force: true });
       }
     });
   }

@@ -181,4 +181,62 @@ describe('Start-up', function () {
     assert.deepEqual(await fs.readdir(task), []);
     await assert.rejects(fs.stat(path.join(scratch, 'evil.txt')));
   });
+
+  describe('the built-in Node.js runtime, started while the zip is unpacked', () => {
+    const HANDLER = "exports.handler = async (event) => ({ runtime: 'built-in', event });\n";
+    /** The pid of the runtime started ahead of the unpack, from the init's debug log. */
+    const gatedPid = (stderr: string): number => {
+      const pid = /started the Node\.js runtime ahead of the unpack \(pid (\d+)\)/.exec(stderr)?.[1];
+      assert.ok(pid, `no runtime started ahead of the unpack:\n${stderr}`);
+      return Number(pid);
+    };
+    async function gone(pid: number): Promise<boolean> {
+      for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));
+      return !alive(pid);
+    }
+
+    it('runs the function from the zip in that same process', async () => {
+      const fn = await writeZip(path.join(scratch, 'gated-function.zip'), { 'index.js': { data: HANDLER } });
+      const sandbox = await RunningInit.start({ env: { LAMBDA_SANDBOX_FUNCTION_ZIP: fn, _HANDLER: 'index.handler', LAMBDA_SANDBOX_LOG_LEVEL: 'debug' } });
+      try {
+        assert.deepEqual((await sandbox.invoke({ n: 1 })).json(), { runtime: 'built-in', event: { n: 1 } });
+        const pid = gatedPid(sandbox.stderr);
+        assert.match(sandbox.stderr, /started ahead of the Init: \S+node\S*$/m, 'the Init adopted it');
+        assert.ok(alive(pid), 'the runtime started ahead is the one serving');
+      } finally {
+        await sandbox.stop();
+      }
+    });
+
+    it('kills it and runs the bootstrap when the zip brings one', async () => {
+      const fn = await writeZip(path.join(scratch, 'gated-custom.zip'), {
+        bootstrap: { data: await fs.readFile(SCRIPTED, 'utf8'), mode: 0o100755 }, 'index.js': { data: HANDLER },
+      });
+      const sandbox = await RunningInit.start({ env: { LAMBDA_SANDBOX_FUNCTION_ZIP: fn, _HANDLER: 'index.handler', LAMBDA_SANDBOX_LOG_LEVEL: 'debug' } });
+      try {
+        assert.deepEqual((await sandbox.invoke({ custom: true })).json(), { custom: true }, 'the scripted runtime echoes');
+        assert.ok(await gone(gatedPid(sandbox.stderr)), 'the built-in runtime outlived the choice of the bootstrap');
+      } finally {
+        await sandbox.stop();
+      }
+    });
+
+    it('kills it when the zip is refused, before it loaded anything of the function', async () => {
+      const task = path.join(scratch, 'task-gated-hostile');
+      await fs.mkdir(task);
+      const bad = path.join(scratch, 'gated-hostile.zip');
+      await writeZip(bad, { 'index.js': { data: HANDLER }, 'xx/evil.txt': { data: 'pwned' } });
+      const bytes = await fs.readFile(bad);
+      await fs.writeFile(bad, Buffer.from(bytes.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1'));
+      const result = await runInit({
+        LAMBDA_TASK_ROOT: task, LAMBDA_SANDBOX_OPT_DIR: path.join(scratch, 'opt-gated'), LAMBDA_SANDBOX_FUNCTION_ZIP: bad,
+        _HANDLER: 'index.handler', LAMBDA_SANDBOX_LOG_LEVEL: 'debug', LAMBDA_SANDBOX_INVOKE_PORT: '1',
+      });
+      assert.equal(result.code, 1);
+      assert.ok(result.stderr.includes('../evil.txt'), result.stderr);
+      assert.ok(await gone(gatedPid(result.stderr)), 'the runtime started ahead outlived the init');
+      assert.equal(result.stdout, '', 'no INIT_START, and no line from the runtime');
+      assert.deepEqual(await fs.readdir(task), []);
+    });
+  });
 });

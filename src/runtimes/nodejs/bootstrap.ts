@@ -8,19 +8,25 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { toRapidError } from './errors';
 import { runRuntime, stop, type InitFailureReport } from './runtime';
 import { runtimeModeFrom } from './runtimeMode';
+import { passStartGate } from './startGate';
 import { reportInitFailureToPool, runWorkerPool, type WorkerData } from './workerPool';
 
 const postInitError: InitFailureReport = (client, error, exitCode) => {
   client.postInitError(toRapidError(error)).then(() => process.exit(exitCode), (failure: Error) => stop(failure.message));
 };
 
-const mode = runtimeModeFrom(process.env);
-if (isMainThread && mode.maxConcurrency !== undefined) {
-  runWorkerPool(mode.maxConcurrency, __filename);
-} else {
-  const loops = isMainThread ? 1 : (workerData as WorkerData).loops;
-  // A failed load is reported like any uncaught exception during init: logged, posted to /runtime/init/error, exit 129.
-  runRuntime(mode, loops, isMainThread ? postInitError : reportInitFailureToPool).catch((error: unknown) =>
-    process.emit('uncaughtException', error as Error),
-  );
+function start(): void {
+  const mode = runtimeModeFrom(process.env);
+  if (isMainThread && mode.maxConcurrency !== undefined) {
+    runWorkerPool(mode.maxConcurrency, __filename);
+  } else {
+    const loops = isMainThread ? 1 : (workerData as WorkerData).loops;
+    // A failed load is reported like any uncaught exception during init: logged, posted to /runtime/init/error, exit 129.
+    runRuntime(mode, loops, isMainThread ? postInitError : reportInitFailureToPool).catch((error: unknown) =>
+      process.emit('uncaughtException', error as Error),
+    );
+  }
 }
+
+if (isMainThread) void passStartGate(process.env).then(start);
+else start();

@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config';
+import { resolveRuntimeCommand } from '../../../src/launch/runtimeCommand';
 import { runtimeEnvironment } from '../../../src/launch/runtimeEnvironment';
 import { extensionProcessSpec, runtimeProcessSpec } from '../../../src/launch/sandboxedProcess';
 import { PrestartedProcesses } from '../../../src/lifecycle/prestartedProcesses';
@@ -103,5 +106,103 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
   it('starts nothing when no runtime is found (the Init reports that)', async () => {
     await fs.rm(path.join(root, 'task', 'bootstrap'));
     assert.equal(start(), undefined);
+  });
+
+  describe('the built-in Node.js runtime, started before the unpack and held at its start gate', () => {
+    /** Stands in for the Runtime API: notes each request and leaves it waiting. */
+    let api: http.Server;
+    let requests: string[];
+    let gatedConfig: Config;
+    const marker = (): string => path.join(root, 'handler-loaded.json');
+
+    beforeEach(async () => {
+      requests = [];
+      api = http.createServer((req) => requests.push(`${req.method} ${req.url}`));
+      await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+      await fs.rm(path.join(root, 'task', 'bootstrap'));
+      // The handler's module notes that it was loaded, by whom, and whether it could see the gate.
+      await fs.writeFile(path.join(root, 'task', 'index.js'),
+        `require('node:fs').writeFileSync(${JSON.stringify(marker())}, JSON.stringify({ pid: process.pid, gate: process.env.LAMBDA_SANDBOX_START_GATE_FD ?? null }));\n` +
+        'exports.handler = async (event) => event;\n');
+      gatedConfig = loadConfig({
+        PATH: process.env.PATH ?? '/usr/bin:/bin', LAMBDA_TASK_ROOT: path.join(root, 'task'), LAMBDA_SANDBOX_OPT_DIR: path.join(root, 'opt'),
+        _HANDLER: 'index.handler', LAMBDA_SANDBOX_API_ADDRESS: `127.0.0.1:${(api.address() as AddressInfo).port}`,
+      }, []);
+    });
+
+    afterEach(async () => {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    });
+
+    function startGated(config: Config = gatedConfig): NonNullable<ReturnType<typeof PrestartedProcesses.startGated>> {
+      const gated = PrestartedProcesses.startGated(config);
+      assert.ok(gated, 'started');
+      return gated;
+    }
+
+    it('loads nothing of the function until start() lets it go, then is the runtime the Init adopts', async () => {
+      const gated = startGated();
+      const pid = gated.process.pid;
+      await new Promise((resolve) => setTimeout(resolve, 500)); // Node has started by now, and waits
+      assert.equal(existsSync(marker()), false, 'the handler was loaded before the gate opened');
+      assert.deepEqual(requests, []);
+      const early = PrestartedProcesses.start(gatedConfig, new NoFreezer(), gated);
+      assert.ok(early);
+      started.push(early);
+      assert.deepEqual(early.commands, [process.execPath]);
+      await until(() => requests.length > 0, 'the runtime asks for its first event');
+      assert.deepEqual(requests, ['GET /2018-06-01/runtime/invocation/next']);
+      assert.deepEqual(JSON.parse(readFileSync(marker(), 'utf8')), { pid, gate: null }, 'the same process, and the handler never saw the gate');
+      const command = resolveRuntimeCommand(gatedConfig, gatedConfig.nodejsBootstrap); // as the Init finds it
+      const spec = runtimeProcessSpec(gatedConfig, command, runtimeEnvironment(gatedConfig, command.managedRuntime));
+      assert.equal(early.adopt(spec, () => undefined)?.pid, pid, 'handed to the Init');
+      gated.process.signalGroup('SIGKILL');
+    });
+
+    it('is killed when the function zip brought its own bootstrap, which starts instead', async () => {
+      const gated = startGated();
+      const pid = gated.process.pid;
+      assert.ok(pid !== undefined);
+      await fs.writeFile(path.join(root, 'task', 'bootstrap'), talking(path.join(root, 'runtime.pid')), { mode: 0o755 });
+      const early = PrestartedProcesses.start(gatedConfig, new NoFreezer(), gated);
+      assert.ok(early);
+      started.push(early);
+      assert.deepEqual(early.commands, [path.join(root, 'task', 'bootstrap')]);
+      await until(() => !alive(pid), 'the gated runtime is gone');
+      await until(() => existsSync(path.join(root, 'runtime.pid')), 'the bootstrap runs');
+      assert.equal(existsSync(marker()), false, 'the handler was never loaded');
+    });
+
+    it('dies with kill() (the start failed before the gate opened) without loading the handler', async () => {
+      const gated = startGated();
+      const pid = gated.process.pid;
+      assert.ok(pid !== undefined);
+      gated.kill();
+      await gated.process.exited;
+      assert.equal(alive(pid), false);
+      assert.equal(existsSync(marker()), false);
+    });
+
+    it('is not started when something else must run first or may take its place', async () => {
+      const variants: Array<[string, Record<string, string>]> = [
+        ['layers to unpack', { LAMBDA_SANDBOX_LAYERS: path.join(root, 'layer.zip') }],
+        ['an exec wrapper', { AWS_LAMBDA_EXEC_WRAPPER: '/bin/true' }],
+        ['no handler', { _HANDLER: '' }],
+      ];
+      await fs.writeFile(path.join(root, 'layer.zip'), 'not read here');
+      for (const [what, env] of variants) {
+        const config = loadConfig({
+          PATH: '/usr/bin:/bin', LAMBDA_TASK_ROOT: path.join(root, 'task'), LAMBDA_SANDBOX_OPT_DIR: path.join(root, 'opt'), _HANDLER: 'index.handler', ...env,
+        }, []);
+        assert.equal(PrestartedProcesses.startGated(config), undefined, what);
+      }
+      await fs.mkdir(path.join(root, 'opt', 'extensions'));
+      await fs.writeFile(path.join(root, 'opt', 'extensions', 'agent'), '#!/bin/sh\n', { mode: 0o755 });
+      assert.equal(PrestartedProcesses.startGated(gatedConfig), undefined, 'an extension');
+      await fs.rm(path.join(root, 'opt', 'extensions'), { recursive: true });
+      await fs.writeFile(path.join(root, 'task', 'bootstrap'), '#!/bin/sh\n', { mode: 0o755 });
+      assert.equal(PrestartedProcesses.startGated(gatedConfig), undefined, 'a custom runtime already in the task root');
+    });
   });
 });
