@@ -47,10 +47,10 @@ export async function extractZip(plan: ZipPlan, tree: TargetTree, run: RunState)
   // Chosen (and worker threads started) now, so that they boot while the directories are made.
   const runner = small.length === 0 ? undefined : run.batchRunner(small.length, small.reduce((sum, p) => sum + p.size, 0));
 
-  const parents = new Map<string, PlannedEntry>();
-  for (const planned of small) parents.set(parentPath(planned.path), planned);
-  await forEachLimited([...parents], MAIN_CONCURRENCY,
-    ([dir, planned]) => tree.ensureDirectory(dir, context(plan, planned)), abort);
+  const folders = new Map<string, EntryContext>();
+  for (const planned of directories) folders.set(planned.path, context(plan, planned));
+  for (const planned of small) if (!folders.has(parentPath(planned.path))) folders.set(parentPath(planned.path), context(plan, planned));
+  tree.ensureDirectoriesNow(folders);
   await forEachLimited(directories, MAIN_CONCURRENCY,
     (planned) => tree.directoryEntry(planned.path, planned.mode, context(plan, planned)), abort);
 
