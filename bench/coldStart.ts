@@ -130,7 +130,7 @@ async function initColdStart(options: InitOptions): Promise<ColdSample> {
     const readyMs = performance.now() - started;
     const firstInvokeMs = await firstInvoke(init.invokePort, started, () => init.output());
     strategies.add(init.freezeStrategy() ?? 'not reported');
-    return { readyMs, firstInvokeMs, ...processMemory(init.pid) };
+    return { readyMs, firstInvokeMs, ...processMemory(init.pid, () => init.output()) };
   } finally {
     await init.stop();
   }

@@ -34,11 +34,11 @@ export const soakBenchmark: Benchmark = {
       progress(`soak: node:http echo x${INVOKES}`);
       const referenceBusy = await memoryAfterInvokes(floor.port, floor.pid);
       progress(`soak: init x${INVOKES}`);
-      const oursBusy = await memoryAfterInvokes(init.invokePort, init.pid);
+      const oursBusy = await memoryAfterInvokes(init.invokePort, init.pid, () => init.output());
       progress(`soak: both idle for ${IDLE_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       reference = { ...referenceBusy, idle: processMemory(floor.pid) };
-      ours = { ...oursBusy, idle: processMemory(init.pid) };
+      ours = { ...oursBusy, idle: processMemory(init.pid, () => init.output()) };
     } finally {
       await Promise.all([floor.stop(), init.stop()]);
     }
@@ -70,11 +70,11 @@ export const soakBenchmark: Benchmark = {
 type Measured = ProcessMemory & { idle: ProcessMemory };
 
 /** INVOKES sequential invokes from one keep-alive client, then the server's memory. */
-async function memoryAfterInvokes(port: number, pid: number): Promise<ProcessMemory> {
+async function memoryAfterInvokes(port: number, pid: number, describe?: () => string): Promise<ProcessMemory> {
   const client = new KeepAliveClient(port);
   try {
     await runSequential(client, INVOKE_PATH, { warmup: INVOKES, count: 0, blockSize: INVOKES });
-    return processMemory(pid);
+    return processMemory(pid, describe);
   } finally {
     client.close();
   }

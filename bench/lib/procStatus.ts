@@ -12,9 +12,18 @@ export interface ProcessMemory {
   anonMb: number;
 }
 
-/** VmRSS, VmHWM and RssAnon of one process (not its children) from /proc/<pid>/status. */
-export function processMemory(pid: number): ProcessMemory {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+/**
+ * VmRSS, VmHWM and RssAnon of one process (not its children) from /proc/<pid>/status. A process that is gone is
+ * named as such, with what `describe` adds (e.g. its output), rather than as a missing file.
+ */
+export function processMemory(pid: number, describe?: () => string): ProcessMemory {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(`process ${pid} exited before its memory could be read${describe ? `\n${describe()}` : ''}`);
+  }
   const kb = (field: string): number => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
     if (!match) throw new Error(`/proc/${pid}/status has no ${field} line`);
