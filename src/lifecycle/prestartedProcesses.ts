@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { findExtensionFiles, type ExtensionFile } from '../launch/extensionFiles';
-import { resolveRuntimeCommand, type RuntimeCommand } from '../launch/runtimeCommand';
+import { BUILTIN_NODEJS_BOOTSTRAP, resolveRuntimeCommand, type RuntimeCommand } from '../launch/runtimeCommand';
 import { runtimeEnvironment } from '../launch/runtimeEnvironment';
 import { extensionProcessSpec, runtimeProcessSpec, spawnSandboxed } from '../launch/sandboxedProcess';
 import type { Freezer } from '../process/freezer';
@@ -81,7 +81,8 @@ export class PrestartedProcesses {
     if (config.layers.length > 0 || config.execWrapper !== undefined) return undefined;
     try {
       const command = resolveRuntimeCommand(config, config.nodejsBootstrap);
-      if (command.managedRuntime === undefined || findExtensionFiles(config.optDir, 1).length > 0) return undefined;
+      // Only our own runtime knows the gate: not a replacement named by LAMBDA_SANDBOX_NODEJS_RUNTIME.
+      if (command.args[0] !== BUILTIN_NODEJS_BOOTSTRAP || findExtensionFiles(config.optDir, 1).length > 0) return undefined;
       return Early.gated(runtimeProcessSpec(config, command, runtimeEnvironment(config, command.managedRuntime)), config);
     } catch {
       return undefined;

@@ -189,6 +189,7 @@ describe('PrestartedProcesses: the first Init\'s processes, started early', func
         ['layers to unpack', { LAMBDA_SANDBOX_LAYERS: path.join(root, 'layer.zip') }],
         ['an exec wrapper', { AWS_LAMBDA_EXEC_WRAPPER: '/bin/true' }],
         ['no handler', { _HANDLER: '' }],
+        ['a replacement for the built-in runtime (it may not know the gate)', { LAMBDA_SANDBOX_NODEJS_RUNTIME: path.join(root, 'task', 'index.js') }],
       ];
       await fs.writeFile(path.join(root, 'layer.zip'), 'not read here');
       for (const [what, env] of variants) {
