@@ -78,7 +78,6 @@ async function main(): Promise<void> {
   if (opened.status === 'rejected') throw opened.reason;
   const freezer = opened.value;
   const giveUp = async (message: string): Promise<never> => {
-    gated?.kill();
     await freezer.dispose(); // the cgroup it made must not outlive a start that failed
     reaper.stop();
     fail(message);

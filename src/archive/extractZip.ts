@@ -49,7 +49,10 @@ export async function extractZip(plan: ZipPlan, tree: TargetTree, run: RunState)
 
   const folders = new Map<string, EntryContext>();
   for (const planned of directories) folders.set(planned.path, context(plan, planned));
-  for (const planned of small) if (!folders.has(parentPath(planned.path))) folders.set(parentPath(planned.path), context(plan, planned));
+  for (const planned of small) {
+    const parent = parentPath(planned.path);
+    if (!folders.has(parent)) folders.set(parent, context(plan, planned));
+  }
   tree.ensureDirectoriesNow(folders);
   await forEachLimited(directories, MAIN_CONCURRENCY,
     (planned) => tree.directoryEntry(planned.path, planned.mode, context(plan, planned)), abort);

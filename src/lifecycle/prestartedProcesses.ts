@@ -79,14 +79,11 @@ export class PrestartedProcesses {
    */
   static startGated(config: Config): Early | undefined {
     if (config.layers.length > 0 || config.execWrapper !== undefined) return undefined;
-    try {
-      const command = resolveRuntimeCommand(config, config.nodejsBootstrap);
-      // Only our own runtime knows the gate: not a replacement named by LAMBDA_SANDBOX_NODEJS_RUNTIME.
-      if (command.args[0] !== BUILTIN_NODEJS_BOOTSTRAP || findExtensionFiles(config.optDir, 1).length > 0) return undefined;
-      return Early.gated(runtimeProcessSpec(config, command, runtimeEnvironment(config, command.managedRuntime)), config);
-    } catch {
-      return undefined;
-    }
+    const specs = firstProcesses(config);
+    // Only our own runtime knows the gate: not an extension, a bootstrap, or a replacement named by
+    // LAMBDA_SANDBOX_NODEJS_RUNTIME.
+    if (specs?.length !== 1 || specs[0].name !== 'runtime' || specs[0].args[0] !== BUILTIN_NODEJS_BOOTSTRAP) return undefined;
+    return Early.gated(specs[0], config);
   }
 
   /**
@@ -95,27 +92,15 @@ export class PrestartedProcesses {
    * freezer and let go instead of starting another; else it is killed.
    */
   static start(config: Config, freezer: Freezer, gated?: Early): PrestartedProcesses | undefined {
-    let command: RuntimeCommand;
-    let extensions: ExtensionFile[];
-    try {
-      command = resolveRuntimeCommand(config, config.nodejsBootstrap);
-      extensions = findExtensionFiles(config.optDir, Number.POSITIVE_INFINITY);
-    } catch {
-      gated?.kill();
-      return undefined;
-    }
-    const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
-    const specs = extensions.length > 0
-      ? extensions.filter((file) => file.launchError === undefined).map((file) => extensionProcessSpec(config, file, runtimeEnv))
-      : [runtimeProcessSpec(config, command, runtimeEnv)];
+    const specs = firstProcesses(config);
     if (gated !== undefined) {
-      if (specs.length === 1 && gated.process.running && sameSpec(gated.spec, specs[0])) {
+      if (specs?.length === 1 && gated.process.running && sameSpec(gated.spec, specs[0])) {
         gated.open(freezer);
         return new PrestartedProcesses([gated]);
       }
       gated.kill();
     }
-    if (specs.length === 0) return undefined;
+    if (specs === undefined || specs.length === 0) return undefined;
     return new PrestartedProcesses(specs.map((spec) => Early.spawn(spec, freezer, config)));
   }
 
@@ -149,6 +134,25 @@ export class PrestartedProcesses {
       .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => this.done.resolve());
   }
+}
+
+/**
+ * What the first Init starts first: the external extensions that can be launched when `/opt/extensions` has any,
+ * else the runtime; undefined when finding them fails.
+ */
+function firstProcesses(config: Config): ProcessSpec[] | undefined {
+  let command: RuntimeCommand;
+  let extensions: ExtensionFile[];
+  try {
+    command = resolveRuntimeCommand(config, config.nodejsBootstrap);
+    extensions = findExtensionFiles(config.optDir, Number.POSITIVE_INFINITY);
+  } catch {
+    return undefined;
+  }
+  const runtimeEnv = runtimeEnvironment(config, command.managedRuntime);
+  return extensions.length > 0
+    ? extensions.filter((file) => file.launchError === undefined).map((file) => extensionProcessSpec(config, file, runtimeEnv))
+    : [runtimeProcessSpec(config, command, runtimeEnv)];
 }
 
 function sameSpec(a: ProcessSpec, b: ProcessSpec): boolean {

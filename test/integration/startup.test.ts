@@ -34,6 +34,17 @@ async function writeZip(file: string, entries: Record<string, { data: string; mo
   return file;
 }
 
+/**
+ * A zip with the entries plus `xx/evil.txt`, renamed to `../evil.txt` afterwards: yazl refuses to write such names,
+ * and a name of the same length keeps the zip valid.
+ */
+async function writeEscapingZip(file: string, entries: Record<string, { data: string; mode?: number }>): Promise<string> {
+  await writeZip(file, { ...entries, 'xx/evil.txt': { data: 'pwned' } });
+  const bytes = await fs.readFile(file);
+  await fs.writeFile(file, Buffer.from(bytes.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1'));
+  return file;
+}
+
 /** True while `pid` runs (a zombie counts as gone). */
 function alive(pid: number): boolean {
   try {
@@ -41,6 +52,12 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** True once `pid` is gone, waiting up to 2 s for it. */
+async function gone(pid: number): Promise<boolean> {
+  for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !alive(pid);
 }
 
 describe('Start-up', function () {
@@ -139,8 +156,7 @@ describe('Start-up', function () {
       assert.match(result.stderr, /started ahead of the Init: \S+\/bootstrap$/m);
       assert.match(result.stderr, /cannot listen for the Invoke API on 127\.0\.0\.1:\d+: EADDRINUSE/);
       const pid = Number(await fs.readFile(pidFile, 'latin1'));
-      for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(alive(pid), false, `the runtime started ahead (pid ${pid}) outlived the init`);
+      assert.ok(await gone(pid), `the runtime started ahead (pid ${pid}) outlived the init`);
     } finally {
       await blocker.stop();
     }
@@ -169,11 +185,7 @@ describe('Start-up', function () {
   it('refuses a zip with a ../ entry before starting anything, naming file and entry', async () => {
     const task = path.join(scratch, 'task-hostile');
     await fs.mkdir(task);
-    const bad = path.join(scratch, 'hostile.zip');
-    // yazl refuses to write such names, so the name is patched in afterwards (same length keeps the zip valid).
-    await writeZip(bad, { 'xx/evil.txt': { data: 'pwned' } });
-    const bytes = await fs.readFile(bad);
-    await fs.writeFile(bad, Buffer.from(bytes.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1'));
+    const bad = await writeEscapingZip(path.join(scratch, 'hostile.zip'), {});
     const result = await runInit({ LAMBDA_TASK_ROOT: task, LAMBDA_SANDBOX_OPT_DIR: path.join(scratch, 'opt-x'), LAMBDA_SANDBOX_FUNCTION_ZIP: bad, LAMBDA_SANDBOX_INVOKE_PORT: '1' });
     assert.equal(result.code, 1);
     assert.ok(result.stderr.includes(bad) && result.stderr.includes('../evil.txt'), result.stderr);
@@ -190,10 +202,6 @@ describe('Start-up', function () {
       assert.ok(pid, `no runtime started ahead of the unpack:\n${stderr}`);
       return Number(pid);
     };
-    async function gone(pid: number): Promise<boolean> {
-      for (const started = Date.now(); alive(pid) && Date.now() - started < 2_000;) await new Promise((resolve) => setTimeout(resolve, 20));
-      return !alive(pid);
-    }
 
     it('runs the function from the zip in that same process', async () => {
       const fn = await writeZip(path.join(scratch, 'gated-function.zip'), { 'index.js': { data: HANDLER } });
@@ -224,10 +232,7 @@ describe('Start-up', function () {
     it('kills it when the zip is refused, before it loaded anything of the function', async () => {
       const task = path.join(scratch, 'task-gated-hostile');
       await fs.mkdir(task);
-      const bad = path.join(scratch, 'gated-hostile.zip');
-      await writeZip(bad, { 'index.js': { data: HANDLER }, 'xx/evil.txt': { data: 'pwned' } });
-      const bytes = await fs.readFile(bad);
-      await fs.writeFile(bad, Buffer.from(bytes.toString('latin1').split('xx/evil.txt').join('../evil.txt'), 'latin1'));
+      const bad = await writeEscapingZip(path.join(scratch, 'gated-hostile.zip'), { 'index.js': { data: HANDLER } });
       const result = await runInit({
         LAMBDA_TASK_ROOT: task, LAMBDA_SANDBOX_OPT_DIR: path.join(scratch, 'opt-gated'), LAMBDA_SANDBOX_FUNCTION_ZIP: bad,
         _HANDLER: 'index.handler', LAMBDA_SANDBOX_LOG_LEVEL: 'debug', LAMBDA_SANDBOX_INVOKE_PORT: '1',

@@ -28,5 +28,5 @@ function start(): void {
   }
 }
 
-if (isMainThread) void passStartGate(process.env).then(start);
-else start();
+// Worker threads never see the variable (it is gone before they start): they pass at once.
+void passStartGate(process.env).then(start);
