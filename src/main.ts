@@ -60,12 +60,6 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const gated = PrestartedProcesses.startGated(config);
-  if (gated) {
-    log.debug(`started the Node.js runtime ahead of the unpack (pid ${gated.process.pid}); it waits until its code is in place`);
-    // Whatever ends the init before the first Init adopts it, this runtime goes with it.
-    process.once('exit', () => gated.adopted || gated.kill());
-  }
   // A reader of our output that went away (EPIPE) is no reason to stop the function, nor to log about it forever.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
@@ -73,7 +67,15 @@ async function main(): Promise<void> {
   });
   process.on('unhandledRejection', (error) => log.error(`unexpected rejection (the init keeps running): ${String(error)}`));
 
+  // Before any child: the reaper tells the children Node spawned from orphans by watching spawns from now on, and
+  // would reap one it never saw start, so its exit would never reach Node.
   const reaper = startReaper({ log: (line) => log.warn(line) });
+  const gated = PrestartedProcesses.startGated(config);
+  if (gated) {
+    log.debug(`started the Node.js runtime ahead of the unpack (pid ${gated.process.pid}); it waits until its code is in place`);
+    // Whatever ends the init before the first Init adopts it, this runtime goes with it.
+    process.once('exit', () => gated.adopted || gated.kill());
+  }
   const [unpacked, opened] = await Promise.allSettled([unpack(config, log), openFreezer(config, log)]);
   if (opened.status === 'rejected') throw opened.reason;
   const freezer = opened.value;
